@@ -1,0 +1,69 @@
+"""Pydantic v2 models of the tradescreen wire contract (`shared/design/contract.md`)."""
+
+from schemas.common import (
+    ISO_COUNTRIES,
+    Address,
+    CountryCode,
+    Party,
+    PartyIds,
+    PartyRole,
+    Subject,
+    SubjectKind,
+    WireModel,
+)
+from schemas.errors import MessageError, describe_validation_error, parse_message
+from schemas.inputs import (
+    Disposition,
+    DispositionAction,
+    Leg,
+    Line,
+    OrderEvent,
+    OrderEventType,
+    Payment,
+    ShipmentEvent,
+    ShipmentEventType,
+    TransportMode,
+)
+from schemas.lists import EntryKind, ListEntry, entry_key
+from schemas.outputs import (
+    Alert,
+    AlertSeverity,
+    AuditKind,
+    AuditRecord,
+    DeadLetter,
+    Decision,
+    HoldEvent,
+    HoldStatus,
+    Outcome,
+    Reason,
+    ReasonCode,
+    Severity,
+    Trigger,
+)
+
+# Every message of the contract, by the name used for its JSON Schema file.
+MESSAGES: dict[str, type[WireModel]] = {
+    "OrderEvent": OrderEvent,
+    "ShipmentEvent": ShipmentEvent,
+    "Party": Party,
+    "Address": Address,
+    "Line": Line,
+    "ListEntry": ListEntry,
+    "Disposition": Disposition,
+    "Decision": Decision,
+    "Reason": Reason,
+    "HoldEvent": HoldEvent,
+    "Alert": Alert,
+    "AuditRecord": AuditRecord,
+    "DeadLetter": DeadLetter,
+}
+
+__all__ = [
+    "ISO_COUNTRIES", "MESSAGES", "Address", "Alert", "AlertSeverity", "AuditKind", "AuditRecord",
+    "CountryCode", "DeadLetter", "Decision", "Disposition", "DispositionAction", "EntryKind",
+    "HoldEvent", "HoldStatus", "Leg", "Line", "ListEntry", "MessageError", "OrderEvent",
+    "OrderEventType", "Outcome", "Party", "PartyIds", "PartyRole", "Payment", "Reason",
+    "ReasonCode", "Severity", "ShipmentEvent", "ShipmentEventType", "Subject", "SubjectKind",
+    "TransportMode", "Trigger", "WireModel", "describe_validation_error", "entry_key",
+    "parse_message",
+]

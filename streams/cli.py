@@ -1,0 +1,23 @@
+"""`tradescreen` command line: one typer app; each command lives in streams/commands/."""
+
+from __future__ import annotations
+
+import typer
+
+from streams.commands import schemas_cmd
+
+app = typer.Typer(
+    name="tradescreen",
+    help="Real-time export-control and sanctions screening.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(schemas_cmd.app, name="schemas")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
