@@ -1,0 +1,111 @@
+"""What a list parser returns: entries, the problems it met, and which files it read."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.lists import ListEntry
+
+
+@dataclass(frozen=True)
+class ParseIssue:
+    """One malformed row or file: reported, never silently skipped."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ListLoad:
+    entries: list[ListEntry] = field(default_factory=list)
+    issues: list[ParseIssue] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # file -> format name
+
+    def by_list(self) -> dict[str, int]:
+        return dict(Counter(entry.list_code for entry in self.entries))
+
+    def extend(self, other: ListLoad) -> None:
+        self.entries.extend(other.entries)
+        self.issues.extend(other.issues)
+        self.files.update(other.files)
+
+
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})")
+
+
+def source_version(fmt: str, path: Path, data: bytes | None = None) -> str:
+    """`<format>:<date in the file name>`, else `<format>:<sha256[:12] of the file>`.
+
+    The date is what a reviewer recognises; the hash keeps undated files distinguishable.
+    """
+    match = _DATE_IN_NAME.search(path.name)
+    if match:
+        return f"{fmt}:{match.group(1)}"
+    digest = hashlib.sha256(data if data is not None else path.read_bytes()).hexdigest()
+    return f"{fmt}:{digest[:12]}"
+
+
+def decode_text(data: bytes) -> str:
+    """Publishers mix UTF-8 and Windows-1252 (BIS uvl.csv); a BOM is dropped."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return text.removeprefix("\ufeff")
+
+
+def clean(value: str | None) -> str | None:
+    """Strip whitespace; empty → None."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def split_list(value: str | None, sep: str = ";") -> list[str]:
+    if not value:
+        return []
+    return [part.strip() for part in value.split(sep) if part.strip()]
+
+
+def unique(values: list[str]) -> list[str]:
+    """Drop repeats, keep first-seen order (aliases, programs)."""
+    return list(dict.fromkeys(values))
+
+
+def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with the line each starts on (rows may span lines inside quotes)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1
+
+
+def build_entry(
+    fields: dict[str, Any], file: str, line: int | None, issues: list[ParseIssue]
+) -> ListEntry | None:
+    """Validate one entry; a contract violation becomes an issue for that row."""
+    try:
+        return ListEntry.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        issues.append(ParseIssue(file, line, f"invalid entry: {problems}"))
+        return None
