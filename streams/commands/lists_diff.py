@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -51,8 +52,8 @@ def print_delta(delta: ListDelta, old: dict[str, ListEntry]) -> None:
 
 
 def diff(
-    old: Path = typer.Argument(..., exists=True, help="earlier list file or folder"),
-    new: Path = typer.Argument(..., exists=True, help="later list file or folder"),
+    old: Annotated[Path, typer.Argument(exists=True, help="earlier list file or folder")],
+    new: Annotated[Path, typer.Argument(exists=True, help="later list file or folder")],
 ) -> None:
     """Compare two loads of the same lists: added, modified and removed entries per list."""
     before = {e.key: e for e in _load(old).entries}
