@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from streams.commands import schemas_cmd
+from streams.commands import match_cmd, schemas_cmd
 
 app = typer.Typer(
     name="tradescreen",
@@ -12,6 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("match")(match_cmd.match)
 app.add_typer(schemas_cmd.app, name="schemas")
 
 

@@ -1,0 +1,185 @@
+"""Scorer: compare one query name with one listed name.
+
+Both names arrive as weighted tokens (rare tokens weigh more; legal forms, particles and
+titles weigh little). Tokens are aligned greedily, best pair first, so word order does
+not matter (OFAC's LAST, First against a natural-order query), typos and transliteration
+variants count partly, initials count against a full given name, and two adjacent tokens
+may meet one joined token (AL RASHID / ALRASHID). The score is a weighted Dice
+coefficient: what both names share, over everything either name says, so missing and
+extra tokens both cost. Each pair counts with the smaller of its two weights, which
+keeps the score <= 2M / (Wq + M) for M the weight of the matched query tokens; the index
+relies on that bound to skip candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+from schemas.lists import EntryKind
+from screening.matching.tokens import TokenAgreement
+
+INITIAL_SIMILARITY = 0.7
+# A name of the wrong kind (a person query against a listed company) can still be the
+# same party misfiled, so it is held, but it never reaches a block on its own.
+KIND_MISMATCH_FACTOR = 0.9
+COUNTRY_AGREES_BONUS = 0.02
+COUNTRY_DIFFERS_PENALTY = 0.04
+ID_AGREES_BONUS = 0.1
+ID_DIFFERS_PENALTY = 0.15
+
+# For query token i, the candidate tokens it resembles: token -> (similarity, why).
+SimilarTokens = Mapping[str, tuple[float, TokenAgreement]]
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedName:
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    query: str
+    candidate: str
+    similarity: float
+    agreement: TokenAgreement
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float  # 0..1 after kind/country/identifier adjustments
+    name_score: float  # the names alone
+    pairs: tuple[TokenPair, ...]
+    extra: tuple[str, ...]  # query tokens the listed name lacks
+    missing: tuple[str, ...]  # listed tokens the query lacks
+    kind_compatible: bool
+    country: str | None = None  # "agrees" / "differs" / None (nothing to compare)
+    identifier: str | None = None  # "agrees" / "differs" / None
+
+
+def max_bonus(country: str | None, ids: Mapping[str, str] | None) -> float:
+    """The most corroboration can add to a name score (the index lowers its bound by it)."""
+    return (COUNTRY_AGREES_BONUS if country else 0.0) + (ID_AGREES_BONUS if ids else 0.0)
+
+
+def kinds_compatible(query_kind: EntryKind | None, entry_kind: EntryKind) -> bool:
+    return query_kind is None or query_kind is entry_kind
+
+
+def _is_initial_of(short: str, full: str) -> bool:
+    return len(short) == 1 and len(full) > 1 and full[0] == short
+
+
+def align(query: WeightedName, candidate: WeightedName, similar: Callable[[int], SimilarTokens]) -> NameScore:
+    """Greedy best-first token alignment and the weighted Dice score of the names."""
+    q, c = query.tokens, candidate.tokens
+    wq, wc = query.weights, candidate.weights
+    # (similarity, weight, query indexes, candidate indexes, why)
+    options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
+    for i, qt in enumerate(q):
+        sims = similar(i)
+        for j, ct in enumerate(c):
+            hit = sims.get(ct)
+            if hit is not None:
+                options.append((hit[0], min(wq[i], wc[j]), (i,), (j,), hit[1]))
+            elif _is_initial_of(qt, ct) or _is_initial_of(ct, qt):
+                options.append((INITIAL_SIMILARITY, min(wq[i], wc[j]), (i,), (j,), TokenAgreement.initial))
+    for j in range(len(c) - 1):
+        joined = c[j] + c[j + 1]
+        for i, qt in enumerate(q):
+            if qt == joined:
+                options.append((1.0, min(wq[i], wc[j] + wc[j + 1]), (i,), (j, j + 1), TokenAgreement.joined))
+    for i in range(len(q) - 1):
+        joined = q[i] + q[i + 1]
+        for j, ct in enumerate(c):
+            if ct == joined:
+                options.append((1.0, min(wq[i] + wq[i + 1], wc[j]), (i, i + 1), (j,), TokenAgreement.joined))
+    options.sort(key=lambda o: (o[0], o[1]), reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[TokenPair] = []
+    shared = 0.0
+    for sim, weight, qi, cj, why in options:
+        if used_q.intersection(qi) or used_c.intersection(cj):
+            continue
+        used_q.update(qi)
+        used_c.update(cj)
+        shared += sim * weight
+        pairs.append(TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight))
+    total = query.total + candidate.total
+    name_score = 2.0 * shared / total if total > 0 else 0.0
+    return NameScore(
+        score=name_score,
+        name_score=name_score,
+        pairs=tuple(pairs),
+        extra=tuple(t for i, t in enumerate(q) if i not in used_q),
+        missing=tuple(t for j, t in enumerate(c) if j not in used_c),
+        kind_compatible=True,
+    )
+
+
+def _normalise_id(value: object) -> str:
+    return "".join(ch for ch in str(value).upper() if ch.isalnum())
+
+
+def corroborate(
+    names: NameScore,
+    *,
+    query_kind: EntryKind | None,
+    entry_kind: EntryKind,
+    query_country: str | None,
+    entry_countries: Collection[str],
+    query_ids: Mapping[str, str] | None,
+    entry_ids: Mapping[str, Collection[str]],
+) -> NameScore:
+    """Adjust a name score with what else is known: kind, country, identifiers.
+
+    A shared identifier (IMO, LEI ...) lifts a name match; a different value of the same
+    identifier type weakens it strongly. Bonuses only lift names that already resemble
+    (the index retrieves by name), so an identifier alone never makes a hit. A country on
+    both sides nudges a little either way: a listed party may trade from anywhere, so the
+    name dominates.
+    """
+    score = names.name_score
+    compatible = kinds_compatible(query_kind, entry_kind)
+    if not compatible:
+        score *= KIND_MISMATCH_FACTOR
+    country: str | None = None
+    if query_country and entry_countries:
+        if query_country.upper() in entry_countries:
+            country = "agrees"
+            score += COUNTRY_AGREES_BONUS
+        else:
+            country = "differs"
+            score -= COUNTRY_DIFFERS_PENALTY
+    identifier: str | None = None
+    if query_ids and entry_ids:
+        for id_type, value in query_ids.items():
+            listed = entry_ids.get(id_type.lower())
+            if not listed:
+                continue
+            if _normalise_id(value) in {_normalise_id(v) for v in listed}:
+                identifier = "agrees"
+                break
+            identifier = "differs"
+        if identifier == "agrees":
+            score += ID_AGREES_BONUS
+        elif identifier == "differs":
+            score -= ID_DIFFERS_PENALTY
+    score = min(1.0, max(0.0, score))
+    return NameScore(
+        score=score,
+        name_score=names.name_score,
+        pairs=names.pairs,
+        extra=names.extra,
+        missing=names.missing,
+        kind_compatible=compatible,
+        country=country,
+        identifier=identifier,
+    )

@@ -1,0 +1,76 @@
+"""Token-level similarity: when two normalised tokens count as the same word.
+
+Three ways: equal; one typo apart (insert, delete, substitute or swap two neighbours,
+for tokens long enough that one typo does not turn one real word into another); or
+the same sound (metaphone from rigour with the leading vowel/Y folded, which lets
+Mohammed/Muhammad, Hossein/Hussein, Yevgeny/Evgeny and Ali/Aly meet).
+
+`typo_neighbours` is the deletion neighbourhood (SymSpell's idea) the index uses to find
+typo candidates without comparing against every token; every pair with
+`token_similarity > 0` by typo shares one of these keys.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+from rigour.text import metaphone
+
+# A typo in a 4-letter word is allowed (BUSH/BUSHA are not listed names, SAAD/SAED are
+# spellings); below that a change makes a different word.
+MIN_TYPO_LENGTH = 4
+MIN_SOUND_LENGTH = 3
+SOUND_SIMILARITY = 0.9
+
+
+class TokenAgreement(StrEnum):
+    exact = "exact"
+    typo = "typo"
+    sound = "transliteration"
+    initial = "initial"
+    joined = "joined"
+
+
+@lru_cache(maxsize=200_000)
+def sound_key(token: str) -> str:
+    """Phonetic key: metaphone with any leading vowel or Y folded to 'A' (Omar/Umar,
+    Ehsan/Ihsan, Yevgeny/Evgeny). Empty for tokens too short or without letters."""
+    if len(token) < MIN_SOUND_LENGTH or not token.isalpha():
+        return ""
+    key = metaphone(token)
+    if len(key) < 2:
+        return ""
+    if key[0] in "AEIOUY":
+        key = "A" + key[1:]
+    return key
+
+
+def typo_neighbours(token: str) -> list[str]:
+    """The token with each single character deleted (empty for short tokens)."""
+    if len(token) < MIN_TYPO_LENGTH:
+        return []
+    return [token[:i] + token[i + 1 :] for i in range(len(token))]
+
+
+def typo_similarity(a: str, b: str) -> float:
+    """1 - 1/length for one edit (OSA: adjacent swaps count once); 0 otherwise."""
+    if min(len(a), len(b)) < MIN_TYPO_LENGTH or abs(len(a) - len(b)) > 1:
+        return 0.0
+    if OSA.distance(a, b, score_cutoff=1) > 1:
+        return 0.0
+    return 1.0 - 1.0 / max(len(a), len(b))
+
+
+def token_similarity(a: str, b: str) -> tuple[float, TokenAgreement | None]:
+    """How alike two whole tokens are, 0..1, and why."""
+    if a == b:
+        return 1.0, TokenAgreement.exact
+    typo = typo_similarity(a, b)
+    sound = sound_key(a)
+    if typo < SOUND_SIMILARITY and sound and sound == sound_key(b):
+        return SOUND_SIMILARITY, TokenAgreement.sound
+    if typo > 0:
+        return typo, TokenAgreement.typo
+    return 0.0, None
