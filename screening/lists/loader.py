@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from schemas.lists import ListEntry
-from screening.lists import csl, ofac_csv
+from screening.lists import bis_dpl, csl, internal, native_csv, ofac_csv, ofac_xml, uk_ofsi, un_xml
 from screening.lists.parsed import ListLoad, ParseIssue
 
 Parser = Callable[[Path], ListLoad]
@@ -26,19 +27,43 @@ _OFAC_PARTS = {
 _SDN_PRIMARY = re.compile(r"^sdn(?:[_-]\d{4}-\d{2}(?:-\d{2})?)?\.csv$", re.IGNORECASE)
 FORMAT_OFAC_PART = "ofac-csv-part"
 
-# Header prefixes (lower-cased, quotes removed) that identify a format.
+# Header prefixes (lower-cased, quotes removed, tabs read as commas) that identify a format.
 _HEADER_FORMATS: list[tuple[str, str]] = [
     ("_id,source,", csl.FORMAT),
     ("source,entity_number,", csl.FORMAT),
+    ("name,street_address,", bis_dpl.FORMAT),
+    *((fmt.header_prefix, fmt.name) for fmt in native_csv.NATIVE_FORMATS),
 ]
-_PARSERS: dict[str, Parser] = {csl.FORMAT: csl.parse_csl}
-# Formats published by the listing authority itself: preferred over the CSL copy.
+
+
+def _is_internal_csv(name: str, head: str) -> bool:
+    first = head.splitlines()[0] if head else ""
+    columns = {c.strip().strip('"').lower() for c in first.split(",")}
+    return name.endswith(".csv") and columns >= internal.CSV_HEADER_MARKERS
+
+
+# Formats recognised by file name and the first 4 KB (XML roots, workbooks, YAML).
+_CONTENT_MARKERS: list[tuple[Callable[[str, str], bool], str]] = [
+    (lambda name, head: name.endswith(".xml") and "<CONSOLIDATED_LIST" in head, un_xml.FORMAT),
+    (lambda name, head: name.startswith("consolidated") and "<sdnList" in head, ofac_xml.FORMAT_NONSDN),
+    (lambda name, head: name.endswith(".xml") and "<sdnList" in head, ofac_xml.FORMAT_SDN),
+    (lambda name, head: name.endswith(".xlsx"), uk_ofsi.FORMAT),
+    (lambda name, head: name.endswith((".yaml", ".yml")), internal.FORMAT),
+    (_is_internal_csv, internal.FORMAT),
+]
+
+_PARSERS: dict[str, Parser] = {
+    csl.FORMAT: csl.parse_csl,
+    bis_dpl.FORMAT: bis_dpl.parse_bis_dpl,
+    un_xml.FORMAT: un_xml.parse_un_xml,
+    ofac_xml.FORMAT_SDN: lambda path: ofac_xml.parse_ofac_xml(path, nonsdn=False),
+    ofac_xml.FORMAT_NONSDN: lambda path: ofac_xml.parse_ofac_xml(path, nonsdn=True),
+    uk_ofsi.FORMAT: uk_ofsi.parse_uk_ofsi,
+    internal.FORMAT: internal.parse_internal_list,
+    **{fmt.name: partial(native_csv.parse_native_csv, fmt=fmt) for fmt in native_csv.NATIVE_FORMATS},
+}
+# An aggregator's copy of a list: the listing authority's own file wins over it.
 _AGGREGATED_FORMATS = frozenset({csl.FORMAT})
-
-
-def register_format(fmt: str, parser: Parser, header_prefixes: tuple[str, ...] = ()) -> None:
-    _PARSERS[fmt] = parser
-    _HEADER_FORMATS.extend((prefix, fmt) for prefix in header_prefixes)
 
 
 def _head(path: Path, size: int = 4096) -> str:
@@ -62,6 +87,8 @@ def detect_format(path: Path) -> str | None:
         return ofac_csv.FORMAT_SDN
     if name == "cons_prim.csv":
         return ofac_csv.FORMAT_NONSDN
+    if name.endswith(".xlsx"):
+        return uk_ofsi.FORMAT  # a zip: no readable header to sniff
     head = _head(path)
     first_line = head.splitlines()[0] if head else ""
     normalised = first_line.replace('"', "").replace("\t", ",").strip().lower()
@@ -72,15 +99,6 @@ def detect_format(path: Path) -> str | None:
         if marker(name, head):
             return fmt
     return None
-
-
-_CONTENT_MARKERS: list[tuple[Callable[[str, str], bool], str]] = []
-
-
-def register_marker(marker: Callable[[str, str], bool], fmt: str, parser: Parser) -> None:
-    """A format recognised by file name and the first 4 KB (XML roots, xlsx, yaml)."""
-    _CONTENT_MARKERS.append((marker, fmt))
-    _PARSERS[fmt] = parser
 
 
 def _ofac_set(primary: Path, siblings: dict[str, Path]) -> ListLoad:
@@ -167,6 +185,4 @@ __all__ = [
     "load_directory",
     "load_paths",
     "parse_file",
-    "register_format",
-    "register_marker",
 ]

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,23 @@ def source_version(fmt: str, path: Path, data: bytes | None = None) -> str:
     return f"{fmt}:{digest[:12]}"
 
 
+# C1 control characters in "UTF-8" text are Windows-1252 punctuation that was encoded
+# twice (BIS el.csv: U+0092 for a right quote); map them back.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252", errors="ignore") or chr(code) for code in range(0x80, 0xA0)
+}
+
+_C1_CHAR = re.compile("[\u0080-\u009f]")
+
+
 def decode_text(data: bytes) -> str:
     """Publishers mix UTF-8 and Windows-1252 (BIS uvl.csv); a BOM is dropped."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    return text.translate(_C1_AS_CP1252) if _C1_CHAR.search(text) else text
 
 
 def clean(value: str | None) -> str | None:
@@ -109,3 +120,43 @@ def build_entry(
         )
         issues.append(ParseIssue(file, line, f"invalid entry: {problems}"))
         return None
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(value: str | None, *, day_first: bool = False) -> date | None:
+    """`6/28/2016` (US order; `day_first` for UK `10/04/2025`) or `2016-06-28`.
+
+    Raises ValueError for text that is neither, so callers can report the row.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    match = _US_DATE.match(text)
+    if match:
+        first, second, year = (int(part) for part in match.groups())
+        month, day = (second, first) if day_first else (first, second)
+        return date(year, month, day)
+    return date.fromisoformat(text[:10])
+
+
+def derived_id(*parts: str) -> str:
+    """A stable id for publishers that give none: same party text, same id, every load."""
+    return hashlib.sha1("\x1f".join(part.strip().casefold() for part in parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class XmlPosition:
+    """Where an XML record is, for issues: ElementTree keeps no line numbers, so the line
+    is found (only when an issue is reported) by searching the raw file for the record's
+    id or name."""
+
+    raw: bytes
+    label: str
+
+    def line(self, needle: str | None) -> int | None:
+        if not needle:
+            return None
+        index = self.raw.find(needle.encode())
+        return None if index < 0 else self.raw.count(b"\n", 0, index) + 1
