@@ -10,9 +10,9 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # .dockerignore admits only pyproject.toml, README.md and the three packages.
 COPY . .
-# All runtime dependencies ship manylinux wheels for CPython 3.11, so no compiler is needed.
-RUN pip install --upgrade pip setuptools wheel \
- && pip install .
+# All runtime dependencies ship manylinux wheels for CPython 3.11, so no compiler is needed;
+# the build backend (setuptools) comes from pyproject's build-system through build isolation.
+RUN pip install .
 
 
 FROM python:3.11-slim AS runtime
@@ -38,7 +38,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRADESCREEN_WEB_PORT=6066 \
     TRADESCREEN_DATA_DIR=/var/lib/tradescreen/data
 
-USER tradescreen
+# Numeric, so Kubernetes can verify runAsNonRoot without resolving names.
+USER ${APP_UID}:${APP_UID}
 WORKDIR /var/lib/tradescreen
 EXPOSE 6066
 
@@ -46,7 +47,7 @@ EXPOSE 6066
 # and on any HTTP status >= 400. Only meaningful for `worker`; one-shot commands
 # (topics create, lists load/fetch) should disable it (docker-compose.yml does).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('TRADESCREEN_WEB_PORT', '6066'), timeout=4)"
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('TRADESCREEN_WEB_PORT', '6066'), timeout=4)"]
 
 ENTRYPOINT ["tradescreen"]
 CMD ["worker"]
