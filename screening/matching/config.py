@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class MatchConfig:
     """Defaults tuned on the dev evaluation set (docs/benchmarks.md, "Name matching")."""
 
-    potential_threshold: float = 0.80  # at or above: HOLD for review
+    potential_threshold: float = 0.82  # at or above: HOLD for review
     strong_threshold: float = 0.92  # at or above (kind-compatible, not a weak alias): BLOCK-worthy
 
     def __post_init__(self) -> None:

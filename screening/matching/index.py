@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
 from screening.matching.explain import explain
-from screening.matching.normalize import NameTokens, TokenRole, normalize_name
+from screening.matching.normalize import NameTokens, TokenRole, normalize_name, token_role
 from screening.matching.scorer import (
     NameScore,
     SimilarTokens,
@@ -40,7 +40,10 @@ ROLE_FACTOR: dict[TokenRole, float] = {
     TokenRole.particle: 0.3,
     TokenRole.legal: 0.25,
     TokenRole.title: 0.3,
+    TokenRole.initial: 0.3,
 }
+# OFAC calls weak a.k.a.s "relatively broad or generic": a hit on one needs more.
+WEAK_ALIAS_PENALTY = 0.08
 
 # Query identifier types (contract PartyIds) -> identifier keys the list parsers emit.
 ID_KEYS: dict[str, tuple[str, ...]] = {
@@ -97,6 +100,7 @@ class NameIndex:
         self._next_id = 0
         self._postings: dict[str, set[int]] = defaultdict(set)  # token -> name ids
         self._joined: dict[str, set[int]] = defaultdict(set)  # two adjacent tokens joined -> name ids
+        self._splits: dict[str, tuple[str, str]] = {}  # joined pair -> the two tokens
         self._deletions: dict[str, set[str]] = defaultdict(set)  # token minus one char -> tokens
         self._sounds: dict[str, set[str]] = defaultdict(set)  # phonetic key -> tokens
         self._similar_cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
@@ -161,6 +165,7 @@ class NameIndex:
             posting.add(name_id)
         for left, right in pairwise(tokens):
             self._joined[left + right].add(name_id)
+            self._splits.setdefault(left + right, (left, right))
 
     def _remove_tokens(self, name_id: int, tokens: tuple[str, ...]) -> None:
         for token in set(tokens):
@@ -176,6 +181,8 @@ class NameIndex:
                 _discard(self._sounds, sound, token)
         for left, right in pairwise(tokens):
             _discard(self._joined, left + right, name_id)
+            if left + right not in self._joined:
+                self._splits.pop(left + right, None)
 
     # ------------------------------------------------------------------ weights
     def _idf(self, token: str) -> float:
@@ -191,7 +198,20 @@ class NameIndex:
         return WeightedName(
             tokens.tokens,
             tuple(self._idf(t) * ROLE_FACTOR[r] for t, r in zip(tokens.tokens, tokens.roles, strict=True)),
+            tuple(r is TokenRole.identity for r in tokens.roles),
         )
+
+    def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens]) -> WeightedName:
+        """Like `_weigh`, but a word the index does not know (a misspelling) weighs what
+        the listed word it resembles most weighs, not what a never-seen word would."""
+        weights: list[float] = []
+        for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
+            source = token
+            if token not in self._postings and sims:
+                source = max(sims.items(), key=lambda item: (item[1][0], item[0]))[0]
+            weights.append(self._idf(source) * ROLE_FACTOR[role])
+        identity = tuple(r is TokenRole.identity for r in tokens.roles)
+        return WeightedName(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search
     def _similar(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
@@ -217,6 +237,23 @@ class NameIndex:
                 found[other] = (sim, why)
         self._similar_cache[token] = found
         return found
+
+    def _split_joined(self, name: NameTokens, kind: EntryKind | None) -> NameTokens:
+        """A query word unknown to the index that is two listed words run together
+        (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
+        if all(t in self._postings for t in name.tokens):
+            return name
+        tokens: list[str] = []
+        roles: list[TokenRole] = []
+        for token, role in zip(name.tokens, name.roles, strict=True):
+            split = None if token in self._postings else self._splits.get(token)
+            if split is None:
+                tokens.append(token)
+                roles.append(role)
+            else:
+                tokens.extend(split)
+                roles.extend(token_role(t, kind) for t in split)
+        return NameTokens(tuple(tokens), tuple(roles))
 
     def _candidates(self, query: WeightedName, similar: list[SimilarTokens], bound: float) -> set[int]:
         """Names matching at least one token of the query's rare prefix."""
@@ -279,11 +316,11 @@ class NameIndex:
         limit: int = 10,
     ) -> list[NameMatch]:
         """Entries whose name or alias scores >= the potential threshold, best first."""
-        tokens = normalize_name(name, kind)
+        tokens = self._split_joined(normalize_name(name, kind), kind)
         if not tokens.tokens:
             return []
-        query = self._weigh(tokens)
-        similar: list[SimilarTokens] = [self._similar(t) for t in query.tokens]
+        similar: list[SimilarTokens] = [self._similar(t) for t in tokens.tokens]
+        query = self._weigh_query(tokens, similar)
         potential = self.config.potential_threshold
         if only_keys is not None:
             name_ids: Iterable[int] = [
@@ -297,6 +334,10 @@ class NameIndex:
             if scored.score < potential:
                 continue
             listed = self._names[name_id]
+            if listed.weak:
+                scored = replace(scored, score=scored.score - WEAK_ALIAS_PENALTY)
+                if scored.score < potential:
+                    continue
             held = best.get(listed.key)
             if held is None or _better(scored, listed, held):
                 best[listed.key] = (scored, listed)

@@ -18,6 +18,7 @@ from anyascii import anyascii
 from rigour.names import replace_org_types_compare
 
 from schemas.lists import EntryKind
+from screening.matching.tokens import typo_neighbours, typo_similarity
 
 
 class TokenRole(IntEnum):
@@ -27,6 +28,7 @@ class TokenRole(IntEnum):
     particle = 1  # al, bin, de, of, the ...: glue, not identity
     legal = 2  # canonical legal form: llc, jsc, co, corp ...
     title = 3  # mr, dr, haji, general ...
+    initial = 4  # one or two letters in a non-person name (K. P. TO JEANS WEAR S. EN C.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ _EXTRA_LEGAL: dict[str, str] = {
     "cie": "co",
     "co": "co",
     "corporation": "corp",
+    "corporacion": "corp",
     "corp": "corp",
     "incorporated": "llc",
     "inc": "llc",
@@ -113,6 +116,21 @@ _EXTRA_LEGAL: dict[str, str] = {
     "gufen": "jsc",
     "jituan": "group",
 }
+# Long words of legal forms, matched with one typo before canonicalisation so that
+# "CMPANY" or "AKTSINOERNOE OBSCHESTVO" still reads as a legal form (and weighs little)
+# instead of an unmatched word of the name.
+_LEGAL_WORDS = (
+    "company companies corporation corporacion limited incorporated enterprise federal unitary "
+    "public private sociedad anonima limitada responsabilidad compania compagnie gesellschaft "
+    "beschrankter haftung aktiengesellschaft obshchestvo obschestvo ogranichennoi "
+    "ogranichennoy otvetstvennostyu aktsionernoe zakrytoe otkrytoe publichnoe tovarystvo "
+    "sirketi anonim societe anonyme"
+)
+LEGAL_WORDS: frozenset[str] = frozenset(_LEGAL_WORDS.split())
+_LEGAL_DELETIONS: dict[str, str] = {
+    variant: word for word in sorted(LEGAL_WORDS) for variant in typo_neighbours(word)
+}
+
 # Canonical tokens that mark a legal form (whatever produced them).
 LEGAL_TOKENS: frozenset[str] = frozenset(_EXTRA_LEGAL.values()) | {"soe", "ngo", "coop", "sp", "gp"}
 
@@ -163,22 +181,48 @@ def _merge_initial_runs(tokens: list[str]) -> list[str]:
     return out
 
 
+def _legal_spelling(token: str) -> str:
+    """The legal-form word `token` misspells (one typo), else `token` itself."""
+    if len(token) < 6 or token in LEGAL_WORDS:
+        return token
+    guesses = [_LEGAL_DELETIONS.get(token)]
+    for variant in typo_neighbours(token):
+        guesses.append(variant if variant in LEGAL_WORDS else None)
+        guesses.append(_LEGAL_DELETIONS.get(variant))
+    for guess in guesses:
+        if guess is not None and typo_similarity(token, guess) > 0:
+            return guess
+    return token
+
+
 def _canonical_legal(tokens: list[str]) -> list[str]:
     """Rewrite legal forms to canonical tokens. rigour's database covers the long forms in
     many languages (obshchestvo s ogranichennoi otvetstvennostyu -> ooo -> llc); the small
-    table above catches generic words and abbreviations it keeps verbatim."""
-    replaced = replace_org_types_compare(" ".join(tokens), generic=True).split()
-    return [_EXTRA_LEGAL.get(t, t) for t in replaced]
+    table above catches generic words and abbreviations it keeps verbatim. A name made of
+    legal words only (a company called "SA") keeps its words."""
+    spelled = [_legal_spelling(t) for t in tokens]
+    replaced = replace_org_types_compare(" ".join(spelled), generic=True).split()
+    canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
+    if all(t in LEGAL_TOKENS for t in canonical):
+        return tokens
+    return canonical
 
 
-def _role(token: str, kind: EntryKind | None) -> TokenRole:
-    if token in LEGAL_TOKENS and kind is not EntryKind.person:
+def _role(token: str, kind: EntryKind | None, all_legal: bool) -> TokenRole:
+    if token in LEGAL_TOKENS and kind is not EntryKind.person and not all_legal:
         return TokenRole.legal
+    if len(token) <= 2 and kind is not EntryKind.person:
+        return TokenRole.initial
     if token in PARTICLES:
         return TokenRole.particle
     if token in TITLES and kind is not EntryKind.organization:
         return TokenRole.title
     return TokenRole.identity
+
+
+def token_role(token: str, kind: EntryKind | None) -> TokenRole:
+    """Role of a single word of a name of this kind."""
+    return _role(token, kind, token in LEGAL_TOKENS)
 
 
 @lru_cache(maxsize=65536)
@@ -191,8 +235,9 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     tokens = fold(text).split()
     if kind is not EntryKind.person:
         tokens = _merge_initial_runs(tokens)
-        if tokens:
-            tokens = _canonical_legal(tokens)
+    if tokens and kind in (None, EntryKind.organization):
+        tokens = _canonical_legal(tokens)
     if not tokens:
         return NameTokens((), ())
-    return NameTokens(tuple(tokens), tuple(_role(t, kind) for t in tokens))
+    all_legal = all(t in LEGAL_TOKENS for t in tokens)
+    return NameTokens(tuple(tokens), tuple(_role(t, kind, all_legal) for t in tokens))

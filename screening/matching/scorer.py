@@ -20,6 +20,10 @@ from schemas.lists import EntryKind
 from screening.matching.tokens import TokenAgreement
 
 INITIAL_SIMILARITY = 0.7
+# Both names keep a word of their own where the other has a different one (GREEN vs
+# RECONSTRUCTION ORGANIZATION OF HOLY SHRINES): a replaced word says "another party"
+# more than a word left out does.
+CONFLICT_PENALTY = 0.05
 # A name of the wrong kind (a person query against a listed company) can still be the
 # same party misfiled, so it is held, but it never reaches a block on its own.
 KIND_MISMATCH_FACTOR = 0.9
@@ -36,6 +40,9 @@ SimilarTokens = Mapping[str, tuple[float, TokenAgreement]]
 class WeightedName:
     tokens: tuple[str, ...]
     weights: tuple[float, ...]
+    # Tokens that identify (not legal forms, particles, titles, initials): only those
+    # make a conflict.
+    identity: tuple[bool, ...]
 
     @property
     def total(self) -> float:
@@ -114,6 +121,11 @@ def align(query: WeightedName, candidate: WeightedName, similar: Callable[[int],
         pairs.append(TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight))
     total = query.total + candidate.total
     name_score = 2.0 * shared / total if total > 0 else 0.0
+    conflict = any(query.identity[i] for i in range(len(q)) if i not in used_q) and any(
+        candidate.identity[j] for j in range(len(c)) if j not in used_c
+    )
+    if conflict:
+        name_score = max(0.0, name_score - CONFLICT_PENALTY)
     return NameScore(
         score=name_score,
         name_score=name_score,

@@ -15,14 +15,18 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 from rigour.text import metaphone
 
 # A typo in a 4-letter word is allowed (BUSH/BUSHA are not listed names, SAAD/SAED are
 # spellings); below that a change makes a different word.
 MIN_TYPO_LENGTH = 4
 MIN_SOUND_LENGTH = 3
-SOUND_SIMILARITY = 0.9
+# Same sound counts 0.5 + half the spelling similarity, at most this much: Mohammed /
+# Muhammad (two letters apart) 0.88, Ali / Aly 0.83. Metaphone keys keep only consonant
+# skeletons, so sound alone (Cohen / Kahane) is not enough: spelling must be half alike.
+MAX_SOUND_SIMILARITY = 0.92
+MIN_SOUND_SPELLING = 0.5
 
 
 class TokenAgreement(StrEnum):
@@ -69,8 +73,11 @@ def token_similarity(a: str, b: str) -> tuple[float, TokenAgreement | None]:
         return 1.0, TokenAgreement.exact
     typo = typo_similarity(a, b)
     sound = sound_key(a)
-    if typo < SOUND_SIMILARITY and sound and sound == sound_key(b):
-        return SOUND_SIMILARITY, TokenAgreement.sound
+    if sound and sound == sound_key(b):
+        spelling = Levenshtein.normalized_similarity(a, b)
+        similarity = min(MAX_SOUND_SIMILARITY, 0.5 + spelling / 2)
+        if spelling >= MIN_SOUND_SPELLING and similarity > typo:
+            return similarity, TokenAgreement.sound
     if typo > 0:
         return typo, TokenAgreement.typo
     return 0.0, None
