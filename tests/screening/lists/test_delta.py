@@ -58,6 +58,14 @@ def test_fingerprint_ignores_source_version_only() -> None:
     assert entry_fingerprint(a) != entry_fingerprint(_entry("EL", "1", aliases=["A"]))
 
 
+@pytest.mark.parametrize("name", ["formats/sdn.xml", "formats/consolidated.xml", "bis/dpl-2023-11.txt"])
+def test_fingerprint_survives_the_wire(lists_dir: Path, name: str) -> None:
+    # Workers fingerprint what they read from `lists.entries`; it must equal the loader's.
+    for entry in parse_file(lists_dir / name).entries:
+        echoed = ListEntry.model_validate_json(entry.to_json_bytes())
+        assert entry_fingerprint(echoed) == entry_fingerprint(entry)
+
+
 def test_delta_kinds_and_summary() -> None:
     old = _state([_entry("EL", "1"), _entry("EL", "2"), _entry("SDN", "3")])
     new = [

@@ -98,13 +98,16 @@ def test_malformed_rows_are_reported_and_the_rest_parsed(tmp_path: Path) -> None
         '14,"OTHER CO",-0- ,"IRAN",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n'
         "\x1a"
     )
-    (tmp_path / "alt.csv").write_text('10,1,"aka","GOOD ALIAS",-0- \n10,2,"aka",-0- ,-0- \n99,3\n')
+    (tmp_path / "alt.csv").write_text(
+        '10,1,"aka","GOOD ALIAS",-0- \n10,2,"aka",-0- ,-0- \n99,3\n10,4,"aka","GA","weak aka"\n'
+    )
     (tmp_path / "add.csv").write_text(
         '10,1,"Street 1","Havana","Cuba",-0- \n14,2,-0- ,-0- ,"Atlantis",-0- \n'
     )
     load = load_directory(tmp_path)
     assert [e.source_id for e in load.entries] == ["10", "14"]
     assert load.entries[0].aliases == ["GOOD ALIAS"]
+    assert load.entries[0].weak_aliases == ["GA"]
     assert load.entries[0].addresses[0].country == "CU"
     assert load.entries[1].addresses[0].country is None  # unknown country → None, place kept
     assert load.entries[1].addresses[0].region == "Atlantis"
