@@ -18,6 +18,7 @@ from screening.lists.parsed import (
     csv_records,
     decode_text,
     parse_date,
+    read_source,
     source_version,
 )
 
@@ -42,10 +43,8 @@ _REQUIRED = 7  # through Effective_Date; later columns are often cut off when em
 def parse_bis_dpl(path: Path) -> ListLoad:
     file = str(path)
     load = ListLoad(files={file: FORMAT})
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        load.issues.append(ParseIssue(file, None, f"cannot read file: {exc}"))
+    raw = read_source(path, load)
+    if raw is None:
         return load
     records = csv_records(decode_text(raw), delimiter="\t")
     header = next(records, None)

@@ -17,8 +17,10 @@ from schemas.lists import ListEntry
 from screening.lists.countries import country_code
 from screening.lists.identifiers import parse_csl_ids
 from screening.lists.parsed import (
+    KIND_WORDS,
     ListLoad,
     ParseIssue,
+    append_unique,
     build_entry,
     clean,
     csv_records,
@@ -48,13 +50,6 @@ _SOURCE_CODES = {
     "FSE": "FSE",
 }
 _SOURCE_ABBREVIATION = re.compile(r"\(([^()]+)\)")
-_KINDS = {
-    "individual": "person",
-    "entity": "organization",
-    "vessel": "vessel",
-    "aircraft": "aircraft",
-    "": "organization",
-}
 # Columns kept in `ids` as they are (identifying or legally relevant details).
 _ID_COLUMNS = (
     "title",
@@ -114,13 +109,8 @@ def parse_csl(path: Path) -> ListLoad:
             load.issues.append(ParseIssue(file, line, f"expected {len(header)} columns, found {len(row)}"))
             continue
         entry = _entry(dict(zip(header, row, strict=True)), version, file, line, load.issues)
-        if entry is None:
-            continue
-        if entry.key in seen:
-            load.issues.append(ParseIssue(file, line, f"duplicate key {entry.key}; first kept"))
-            continue
-        seen.add(entry.key)
-        load.entries.append(entry)
+        if entry is not None:
+            append_unique(load, seen, entry, file, line)
     return load
 
 
@@ -175,7 +165,7 @@ def _entry(
     entity_number = record.get("entity_number", "").strip()
     source_id = entity_number or record.get("_id", "").strip() or _derived_id(record)
     kind_text = record.get("type", "").strip().lower()
-    kind = _KINDS.get(kind_text)
+    kind = KIND_WORDS.get(kind_text)
     if kind is None:
         issues.append(ParseIssue(file, line, f"unknown type {kind_text!r}; treated as organization"))
         kind = "organization"

@@ -25,10 +25,12 @@ from screening.lists.countries import country_code
 from screening.lists.parsed import (
     ListLoad,
     ParseIssue,
+    append_unique,
     build_entry,
     csv_records,
     decode_text,
     derived_id,
+    read_source,
     source_version,
     split_list,
     unique,
@@ -56,10 +58,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 def parse_internal_list(path: Path) -> ListLoad:
     file = str(path)
     load = ListLoad(files={file: FORMAT})
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        load.issues.append(ParseIssue(file, None, f"cannot read file: {exc}"))
+    raw = read_source(path, load)
+    if raw is None:
         return load
     text = decode_text(raw)
     records = (
@@ -69,13 +69,8 @@ def parse_internal_list(path: Path) -> ListLoad:
     seen: set[str] = set()
     for line, record in records:
         entry = _entry(record, version, file, line, load.issues)
-        if entry is None:
-            continue
-        if entry.key in seen:
-            load.issues.append(ParseIssue(file, line, f"duplicate key {entry.key}; first kept"))
-            continue
-        seen.add(entry.key)
-        load.entries.append(entry)
+        if entry is not None:
+            append_unique(load, seen, entry, file, line)
     return load
 
 

@@ -20,6 +20,7 @@ from screening.lists.parsed import (
     csv_records,
     decode_text,
     parse_date,
+    read_source,
     source_version,
 )
 
@@ -138,10 +139,8 @@ _NAME_COLUMNS = ("name", "debarred party full name and alias")
 def parse_native_csv(path: Path, fmt: NativeFormat) -> ListLoad:
     file = str(path)
     load = ListLoad(files={file: fmt.name})
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        load.issues.append(ParseIssue(file, None, f"cannot read file: {exc}"))
+    raw = read_source(path, load)
+    if raw is None:
         return load
     records = csv_records(decode_text(raw))
     header_record = next(records, None)

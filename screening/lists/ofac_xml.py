@@ -16,11 +16,13 @@ from screening.lists.countries import country_code
 from screening.lists.identifiers import id_key
 from screening.lists.ofac_csv import nonsdn_list_code
 from screening.lists.parsed import (
+    KIND_WORDS,
     ListLoad,
     ParseIssue,
     XmlPosition,
     build_entry,
     clean,
+    read_xml,
     source_version,
     unique,
 )
@@ -28,13 +30,6 @@ from screening.lists.parsed import (
 FORMAT_SDN = "ofac-sdn-xml"
 FORMAT_NONSDN = "ofac-nonsdn-xml"
 _NS = "{http://tempuri.org/sdnList.xsd}"
-_KINDS = {
-    "individual": "person",
-    "entity": "organization",
-    "vessel": "vessel",
-    "aircraft": "aircraft",
-    "": "organization",
-}
 _VESSEL_FIELDS = {
     "callSign": "call_sign",
     "vesselType": "vessel_type",
@@ -69,15 +64,10 @@ def parse_ofac_xml(path: Path, *, nonsdn: bool | None = None) -> ListLoad:
     fmt = FORMAT_NONSDN if nonsdn else FORMAT_SDN
     file = str(path)
     load = ListLoad(files={file: fmt})
-    try:
-        raw = path.read_bytes()
-        root = ET.fromstring(raw)
-    except (OSError, ET.ParseError) as exc:
-        load.issues.append(ParseIssue(file, None, f"cannot read OFAC XML: {exc}"))
+    document = read_xml(path, load, _NS + "sdnList")
+    if document is None:
         return load
-    if root.tag != _NS + "sdnList":
-        load.issues.append(ParseIssue(file, None, f"root element is {root.tag}, not sdnList"))
-        return load
+    raw, root = document
     published = _publish_date(root)
     version = f"{fmt}:{published}" if published else source_version(fmt, path, raw)
     for index, element in enumerate(root.findall(_NS + "sdnEntry"), start=1):
@@ -98,7 +88,7 @@ def _entry(
         return None
     # consolidated.xml names the type of some non-SDN records `nspType`.
     sdn_type = (_text(element, "sdnType") or _text(element, "nspType") or "").lower()
-    kind = _KINDS.get(sdn_type)
+    kind = KIND_WORDS.get(sdn_type)
     if kind is None:
         issues.append(ParseIssue(file, where.line(f"<uid>{uid}</uid>"), f"unknown sdnType {sdn_type!r}"))
         kind = "organization"

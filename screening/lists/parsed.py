@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -160,3 +161,47 @@ class XmlPosition:
             return None
         index = self.raw.find(needle.encode())
         return None if index < 0 else self.raw.count(b"\n", 0, index) + 1
+
+
+# Publisher words for the party type (CSL `type`, OFAC XML `sdnType`) → EntryKind value.
+KIND_WORDS = {
+    "individual": "person",
+    "entity": "organization",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+    "": "organization",
+}
+
+
+def read_source(path: Path, load: ListLoad) -> bytes | None:
+    """The file's bytes, or None after reporting why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        load.issues.append(ParseIssue(str(path), None, f"cannot read file: {exc}"))
+        return None
+
+
+def read_xml(path: Path, load: ListLoad, root_tag: str) -> tuple[bytes, ET.Element] | None:
+    """Raw bytes and root element of an XML list whose root is `root_tag`, else an issue."""
+    raw = read_source(path, load)
+    if raw is None:
+        return None
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        load.issues.append(ParseIssue(str(path), exc.position[0], f"not well-formed XML: {exc}"))
+        return None
+    if root.tag != root_tag:
+        load.issues.append(ParseIssue(str(path), None, f"root element is {root.tag}, not {root_tag}"))
+        return None
+    return raw, root
+
+
+def append_unique(load: ListLoad, seen: set[str], entry: ListEntry, file: str, line: int | None) -> None:
+    """Add `entry` unless its key was already loaded from this file (reported, first kept)."""
+    if entry.key in seen:
+        load.issues.append(ParseIssue(file, line, f"duplicate key {entry.key}; first kept"))
+        return
+    seen.add(entry.key)
+    load.entries.append(entry)

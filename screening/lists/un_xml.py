@@ -18,6 +18,7 @@ from screening.lists.parsed import (
     XmlPosition,
     build_entry,
     clean,
+    read_xml,
     source_version,
     unique,
 )
@@ -37,15 +38,10 @@ def _values(element: ET.Element, tag: str) -> list[str]:
 def parse_un_xml(path: Path) -> ListLoad:
     file = str(path)
     load = ListLoad(files={file: FORMAT})
-    try:
-        raw = path.read_bytes()
-        root = ET.fromstring(raw)
-    except (OSError, ET.ParseError) as exc:
-        load.issues.append(ParseIssue(file, None, f"cannot read UN XML: {exc}"))
+    document = read_xml(path, load, "CONSOLIDATED_LIST")
+    if document is None:
         return load
-    if root.tag != "CONSOLIDATED_LIST":
-        load.issues.append(ParseIssue(file, None, f"root element is {root.tag}, not CONSOLIDATED_LIST"))
-        return load
+    raw, root = document
     generated = (root.get("dateGenerated") or "")[:10]
     version = f"{FORMAT}:{generated}" if generated else source_version(FORMAT, path, raw)
     for kind, group, tag in (("person", "INDIVIDUALS", "INDIVIDUAL"), ("organization", "ENTITIES", "ENTITY")):
