@@ -105,6 +105,7 @@ class NameIndex:
         self._sounds: dict[str, set[str]] = defaultdict(set)  # phonetic key -> tokens
         self._similar_cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
         self._idf_cache: dict[str, float] = {}
+        self._weighed: dict[int, WeightedName] = {}  # name id -> weighted tokens (cache)
 
     # ------------------------------------------------------------------ updates
     def __len__(self) -> int:
@@ -152,6 +153,13 @@ class NameIndex:
     def _changed(self) -> None:
         self._similar_cache.clear()
         self._idf_cache.clear()
+        self._weighed.clear()
+
+    def _listed_weights(self, name_id: int) -> WeightedName:
+        weighed = self._weighed.get(name_id)
+        if weighed is None:
+            weighed = self._weighed[name_id] = self._weigh(self._names[name_id].tokens)
+        return weighed
 
     def _add_tokens(self, name_id: int, tokens: tuple[str, ...]) -> None:
         for token in set(tokens):
@@ -195,7 +203,7 @@ class NameIndex:
         return cached
 
     def _weigh(self, tokens: NameTokens) -> WeightedName:
-        return WeightedName(
+        return WeightedName.of(
             tokens.tokens,
             tuple(self._idf(t) * ROLE_FACTOR[r] for t, r in zip(tokens.tokens, tokens.roles, strict=True)),
             tuple(r is TokenRole.identity for r in tokens.roles),
@@ -211,7 +219,7 @@ class NameIndex:
                 source = max(sims.items(), key=lambda item: (item[1][0], item[0]))[0]
             weights.append(self._idf(source) * ROLE_FACTOR[role])
         identity = tuple(r is TokenRole.identity for r in tokens.roles)
-        return WeightedName(tokens.tokens, tuple(weights), identity)
+        return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search
     def _similar(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
@@ -294,7 +302,7 @@ class NameIndex:
     ) -> NameScore:
         listed = self._names[name_id]
         entry = self._entries[listed.key]
-        names = align(query, self._weigh(listed.tokens), similar.__getitem__)
+        names = align(query, self._listed_weights(name_id), similar)
         return corroborate(
             names,
             query_kind=kind,
@@ -329,7 +337,25 @@ class NameIndex:
         else:
             name_ids = self._candidates(query, similar, potential - max_bonus(country, ids))
         best: dict[str, tuple[NameScore, _ListedName]] = {}
+        # Cheap bound first: a listed name much heavier than the query cannot reach the
+        # threshold however well the query matches (score <= 2*Wq / (Wq + Wc)).
+        bound = potential - max_bonus(country, ids)
+        heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
+        reachable = _reachable_tokens(query.tokens, similar)
+        initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
+        floor = bound * 0.5
         for name_id in name_ids:
+            listed_weights = self._listed_weights(name_id)
+            if listed_weights.total > heaviest:
+                continue
+            # Second bound: only listed tokens some query token could pair with count.
+            matchable = sum(
+                w
+                for t, w in zip(listed_weights.tokens, listed_weights.weights, strict=True)
+                if t in reachable or t[0] in initials
+            )
+            if matchable < floor * (query.total + listed_weights.total):
+                continue
             scored = self.score_name(query, similar, name_id, kind=kind, country=country, ids=ids)
             if scored.score < potential:
                 continue
@@ -357,6 +383,21 @@ class NameIndex:
             weak_alias=listed.weak,
             explanation=explain(scored, matched_name=listed.text, weak_alias=listed.weak),
         )
+
+
+def _reachable_tokens(tokens: tuple[str, ...], similar: list[SimilarTokens]) -> set[str]:
+    """Every listed token that could pair with some query token: similar tokens, and any
+    prefix or suffix of a query token (halves of a joined word, initials)."""
+    reachable: set[str] = set()
+    for token, sims in zip(tokens, similar, strict=True):
+        reachable.update(sims)
+        reachable.add(token)
+        for cut in range(1, len(token)):
+            reachable.add(token[:cut])
+            reachable.add(token[cut:])
+    for left, right in pairwise(tokens):
+        reachable.add(left + right)
+    return reachable
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:

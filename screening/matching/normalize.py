@@ -203,6 +203,12 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     spelled = [_legal_spelling(t) for t in tokens]
     replaced = replace_org_types_compare(" ".join(spelled), generic=True).split()
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
+    # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
+    canonical = [
+        t
+        for i, t in enumerate(canonical)
+        if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
+    ]
     if all(t in LEGAL_TOKENS for t in canonical):
         return tokens
     return canonical
@@ -211,10 +217,10 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
 def _role(token: str, kind: EntryKind | None, all_legal: bool) -> TokenRole:
     if token in LEGAL_TOKENS and kind is not EntryKind.person and not all_legal:
         return TokenRole.legal
-    if len(token) <= 2 and kind is not EntryKind.person:
-        return TokenRole.initial
     if token in PARTICLES:
         return TokenRole.particle
+    if len(token) <= 2 and kind is not EntryKind.person:
+        return TokenRole.initial
     if token in TITLES and kind is not EntryKind.organization:
         return TokenRole.title
     return TokenRole.identity

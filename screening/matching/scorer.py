@@ -13,7 +13,7 @@ relies on that bound to skip candidates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from schemas.lists import EntryKind
@@ -43,10 +43,13 @@ class WeightedName:
     # Tokens that identify (not legal forms, particles, titles, initials): only those
     # make a conflict.
     identity: tuple[bool, ...]
+    total: float
 
-    @property
-    def total(self) -> float:
-        return sum(self.weights)
+    @classmethod
+    def of(
+        cls, tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...]
+    ) -> WeightedName:
+        return cls(tokens, weights, identity, sum(weights))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,46 +82,52 @@ def kinds_compatible(query_kind: EntryKind | None, entry_kind: EntryKind) -> boo
     return query_kind is None or query_kind is entry_kind
 
 
-def _is_initial_of(short: str, full: str) -> bool:
-    return len(short) == 1 and len(full) > 1 and full[0] == short
+def align(query: WeightedName, candidate: WeightedName, similar: Sequence[SimilarTokens]) -> NameScore:
+    """Greedy best-first token alignment and the weighted Dice score of the names.
 
-
-def align(query: WeightedName, candidate: WeightedName, similar: Callable[[int], SimilarTokens]) -> NameScore:
-    """Greedy best-first token alignment and the weighted Dice score of the names."""
+    `similar[i]` holds the candidate-side tokens query token i resembles."""
     q, c = query.tokens, candidate.tokens
     wq, wc = query.weights, candidate.weights
     # (similarity, weight, query indexes, candidate indexes, why)
     options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
     for i, qt in enumerate(q):
-        sims = similar(i)
+        sims = similar[i]
+        short_q = len(qt) == 1
         for j, ct in enumerate(c):
             hit = sims.get(ct)
             if hit is not None:
                 options.append((hit[0], min(wq[i], wc[j]), (i,), (j,), hit[1]))
-            elif _is_initial_of(qt, ct) or _is_initial_of(ct, qt):
+            elif (short_q and len(ct) > 1 and ct[0] == qt) or (len(ct) == 1 and not short_q and qt[0] == ct):
                 options.append((INITIAL_SIMILARITY, min(wq[i], wc[j]), (i,), (j,), TokenAgreement.initial))
-    for j in range(len(c) - 1):
-        joined = c[j] + c[j + 1]
-        for i, qt in enumerate(q):
-            if qt == joined:
+    if len(c) > 1:
+        for j in range(len(c) - 1):
+            joined = c[j] + c[j + 1]
+            if joined in q:
+                i = q.index(joined)
                 options.append((1.0, min(wq[i], wc[j] + wc[j + 1]), (i,), (j, j + 1), TokenAgreement.joined))
-    for i in range(len(q) - 1):
-        joined = q[i] + q[i + 1]
-        for j, ct in enumerate(c):
-            if ct == joined:
+    if len(q) > 1:
+        for i in range(len(q) - 1):
+            joined = q[i] + q[i + 1]
+            if joined in c:
+                j = c.index(joined)
                 options.append((1.0, min(wq[i] + wq[i + 1], wc[j]), (i, i + 1), (j,), TokenAgreement.joined))
-    options.sort(key=lambda o: (o[0], o[1]), reverse=True)
+    options.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
-    pairs: list[TokenPair] = []
+    chosen: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
     shared = 0.0
-    for sim, weight, qi, cj, why in options:
+    for option in options:
+        qi, cj = option[2], option[3]
         if used_q.intersection(qi) or used_c.intersection(cj):
             continue
         used_q.update(qi)
         used_c.update(cj)
-        shared += sim * weight
-        pairs.append(TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight))
+        shared += option[0] * option[1]
+        chosen.append(option)
+    pairs = [
+        TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight)
+        for sim, weight, qi, cj, why in chosen
+    ]
     total = query.total + candidate.total
     name_score = 2.0 * shared / total if total > 0 else 0.0
     conflict = any(query.identity[i] for i in range(len(q)) if i not in used_q) and any(
@@ -138,6 +147,14 @@ def align(query: WeightedName, candidate: WeightedName, similar: Callable[[int],
 
 def _normalise_id(value: object) -> str:
     return "".join(ch for ch in str(value).upper() if ch.isalnum())
+
+
+def _same_id(a: str, b: str) -> bool:
+    """Equal, or equal but for a type prefix one side writes ("IMO 9187629" / "9187629")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 6 and long.endswith(short) and long[: len(long) - len(short)].isalpha()
 
 
 def corroborate(
@@ -176,7 +193,7 @@ def corroborate(
             listed = entry_ids.get(id_type.lower())
             if not listed:
                 continue
-            if _normalise_id(value) in {_normalise_id(v) for v in listed}:
+            if any(_same_id(_normalise_id(value), _normalise_id(v)) for v in listed):
                 identifier = "agrees"
                 break
             identifier = "differs"

@@ -1,0 +1,203 @@
+"""Name-matching benchmark: NameIndex against a brute-force rapidfuzz scan, same run.
+
+    .venv/bin/python bench/names.py [--shared ../shared] [--brute-queries 200]
+
+Index: OFAC SDN 2021-07 (names and aliases) plus the full trade.gov CSL 2022-05.
+Queries: the names of the dev evaluation set (people, companies, hard near-misses and
+listed names with typos, reordering, legal-form and transliteration changes) plus CSL
+names perturbed the same ways, so both halves of the index are exercised.
+Reports per-query mean/p50/p99 (first pass: caches cold), index build time, resident
+memory, the brute-force baseline per query, and per-query time with 10x more names
+(synthetic names recombined from real tokens).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from schemas.lists import EntryKind, ListEntry
+from screening.lists import load_directory, parse_file
+from screening.matching import NameIndex
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def perturb(name: str, rng: random.Random) -> str:
+    """One realistic change: a typo, dropped punctuation, word order, case."""
+    choice = rng.randrange(4)
+    if choice == 0 and len(name) > 6:
+        i = rng.randrange(1, len(name) - 2)
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    if choice == 1:
+        return "".join(ch for ch in name if ch.isalnum() or ch == " ")
+    if choice == 2 and "," in name:
+        last, _, first = name.partition(",")
+        return f"{first.strip()} {last.strip()}"
+    return name.title()
+
+
+def queries(shared: Path, csl: list[ListEntry], rng: random.Random) -> list[tuple[str, EntryKind | None]]:
+    found: list[tuple[str, EntryKind | None]] = []
+    for line in (shared / "eval" / "names-dev.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        found.append((record["name"], EntryKind(record["kind"]) if record.get("kind") else None))
+    for entry in rng.sample(csl, 1000):
+        found.append((perturb(entry.name, rng), entry.kind))
+    return found
+
+
+def pseudo_words(entries: list[ListEntry], rng: random.Random) -> Callable[[], str]:
+    """A character-trigram model of the listed words: new, name-like words (a larger real
+    list brings new surnames and company words, not ten copies of the old ones)."""
+    follow: dict[str, list[str]] = {}
+    for entry in entries:
+        for listed_word in entry.name.lower().replace(",", " ").split():
+            padded = f"^^{listed_word}$"
+            for i in range(len(padded) - 2):
+                follow.setdefault(padded[i : i + 2], []).append(padded[i + 2])
+
+    def word() -> str:
+        state, out = "^^", ""
+        while len(out) < 14:
+            nxt = rng.choice(follow.get(state, ["$"]))
+            if nxt == "$":
+                break
+            out += nxt
+            state = state[1] + nxt
+        return out.upper() or "X"
+
+    return word
+
+
+def synthetic(entries: list[ListEntry], copies: int, rng: random.Random) -> list[ListEntry]:
+    """`copies` new names per listed name, shaped like it: its 500 most frequent words
+    (legal forms, particles, common given names) kept, other words replaced by new
+    pseudo-words, so frequent tokens stay as frequent relative to list size."""
+    counts: Counter[str] = Counter(w for e in entries for w in e.name.upper().replace(",", " ").split())
+    common = {w for w, _ in counts.most_common(500)}
+    word = pseudo_words(entries, rng)
+    made: list[ListEntry] = []
+    for n in range(copies * len(entries)):
+        template = entries[n % len(entries)]
+        words = [w if w in common else word() for w in template.name.upper().replace(",", " ").split()]
+        made.append(
+            ListEntry.model_validate(
+                {
+                    "list": "SYN",
+                    "source_id": str(n),
+                    "kind": template.kind,
+                    "name": " ".join(words) or "X",
+                    "source_version": "bench",
+                }
+            )
+        )
+    return made
+
+
+def time_queries(index: NameIndex, qs: list[tuple[str, EntryKind | None]]) -> list[float]:
+    times: list[float] = []
+    for name, kind in qs:
+        start = time.perf_counter()
+        index.search(name, kind=kind)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p50 = ordered[len(ordered) // 2]
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"mean {statistics.fmean(times):.3f} ms, p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO / ".." / "shared")
+    parser.add_argument("--brute-queries", type=int, default=200)
+    parser.add_argument("--skip-scaling", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(20240521)
+    lists = args.shared / "data" / "lists"
+
+    sdn = load_directory(lists / "ofac" / "sdn-2021-07").entries
+    csl = parse_file(lists / "csl" / "consolidated-2022-05.csv.gz").entries
+    entries = sdn + csl
+    qs = queries(args.shared, csl, rng)
+
+    before = rss_mb()
+    start = time.perf_counter()
+    index = NameIndex()
+    for entry in entries:
+        index.upsert(entry)
+    build_s = time.perf_counter() - start
+    memory = rss_mb() - before
+    names = index.name_count
+
+    cold = time_queries(index, qs)
+    warm = time_queries(index, qs)
+
+    all_names = [n for e in entries for n in (e.name, *e.aliases, *e.weak_aliases)]
+    processed = [utils.default_process(n) for n in all_names]
+    brute: list[float] = []
+    for name, _ in qs[: args.brute_queries]:
+        start = time.perf_counter()
+        process.extract(
+            utils.default_process(name),
+            processed,
+            scorer=fuzz.WRatio,
+            score_cutoff=90,
+            limit=None,
+            processor=None,
+        )
+        brute.append((time.perf_counter() - start) * 1000)
+
+    print(f"machine: {cpu_model()}, Python {platform.python_version()}, one core")
+    print(f"date: {time.strftime('%Y-%m-%d')}")
+    print(
+        f"index: {len(index)} entries, {names} names; build {build_s:.2f} s; resident memory +{memory:.0f} MB"
+    )
+    print(f"queries: {len(qs)}")
+    print(f"NameIndex first pass (cold caches): {summary(cold)}")
+    print(f"NameIndex second pass (warm token caches): {summary(warm)}")
+    print(f"brute-force WRatio scan over {len(all_names)} names ({len(brute)} queries): {summary(brute)}")
+    print(f"speed-up (mean, first pass): {statistics.fmean(brute) / statistics.fmean(cold):.0f}x")
+
+    if args.skip_scaling:
+        return
+    extra = synthetic(entries, 9, rng)
+    for entry in extra:
+        index.upsert(entry)
+    big_cold = time_queries(index, qs)
+    print(
+        f"10x names ({index.name_count} names): first pass {summary(big_cold)}; "
+        f"mean grows {statistics.fmean(big_cold) / statistics.fmean(cold):.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
