@@ -24,7 +24,7 @@ from schemas.inputs import (
     ShipmentEventType,
     TransportMode,
 )
-from schemas.lists import EntryKind, ListEntry, entry_key
+from schemas.lists import EntryKind, ListEntry, ListManifest, entry_key
 from schemas.outputs import (
     Alert,
     AlertSeverity,
@@ -61,7 +61,7 @@ MESSAGES: dict[str, type[WireModel]] = {
 __all__ = [
     "ISO_COUNTRIES", "MESSAGES", "Address", "Alert", "AlertSeverity", "AuditKind", "AuditRecord",
     "CountryCode", "DeadLetter", "Decision", "Disposition", "DispositionAction", "EntryKind",
-    "HoldEvent", "HoldStatus", "Leg", "Line", "ListEntry", "MessageError", "OrderEvent",
+    "HoldEvent", "HoldStatus", "Leg", "Line", "ListEntry", "ListManifest", "MessageError", "OrderEvent",
     "OrderEventType", "Outcome", "Party", "PartyIds", "PartyRole", "Payment", "Reason",
     "ReasonCode", "Severity", "ShipmentEvent", "ShipmentEventType", "Subject", "SubjectKind",
     "TransportMode", "Trigger", "WireModel", "describe_validation_error", "entry_key",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -84,6 +84,4 @@ class Subject(WireModel):
 
 def utc_now() -> datetime:
     """Only edges (agents, CLI) call this; domain code takes time as a parameter."""
-    from datetime import UTC
-
     return datetime.now(UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -49,3 +49,18 @@ class ListEntry(WireModel):
 
 def entry_key(list_code: str, source_id: str) -> str:
     return f"{list_code}:{source_id}"
+
+
+class ListManifest(WireModel):
+    """What one load published for one list (topic `lists.manifest`, key = list code).
+    Not part of the contract's fixed set: workers use it to know how fresh and how
+    complete their list state is."""
+
+    list_code: str = Field(alias="list", min_length=1)
+    version: str
+    entries: int = Field(ge=0)
+    loaded_at: datetime
+    source: str
+    source_version: str | None = None
+    # True for the built-in demo list, which is not fit for compliance use.
+    demo: bool = False

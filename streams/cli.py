@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from streams.commands import match_cmd, schemas_cmd
+from streams.commands import demo_cmd, lists_cmd, match_cmd, schemas_cmd, tail_cmd, topics_cmd, worker_cmd
 
 app = typer.Typer(
     name="tradescreen",
@@ -12,8 +12,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("up")(worker_cmd.up)
+app.command("worker")(worker_cmd.worker)
+app.command("demo")(demo_cmd.demo)
+app.command("tail")(tail_cmd.tail)
 app.command("match")(match_cmd.match)
 app.add_typer(schemas_cmd.app, name="schemas")
+app.add_typer(topics_cmd.app, name="topics")
+app.add_typer(lists_cmd.app, name="lists")
 
 
 def main() -> None:

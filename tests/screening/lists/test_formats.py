@@ -109,7 +109,7 @@ MALFORMED = [
     ),
     (
         "itar_debarred_parties.csv",
-        "Debarred Party Full Name And Alias,Date of Birth,Notice,Notice Date,Corrected Notice,Corrected Notice Date,\n"  # noqa: E501
+        "Debarred Party Full Name And Alias,Date of Birth,Notice,Notice Date,Corrected Notice,Corrected Notice Date,\n"
         + '"Good, Person",,57 FR 1,1/13/1992,,\n'
         + ",,57 FR 2,1/13/1992,,\n",
         ["Good, Person"],

@@ -1,0 +1,68 @@
+"""Turn a Screening into the contract's output messages, with ids derived from their inputs
+so that a re-delivered event yields the same ids (at-least-once in, idempotent out)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from schemas import (
+    Alert,
+    AlertSeverity,
+    Decision,
+    HoldEvent,
+    HoldStatus,
+    Outcome,
+    ReasonCode,
+    Subject,
+    Trigger,
+)
+from screening.rules import Screening
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    return f"{prefix}-{digest}"
+
+
+def decision_id_for(event_id: str, subject: Subject, trigger: Trigger, basis: str = "") -> str:
+    """`basis` tells apart several decisions on one event (a re-screen names the list
+    version it used); an event's own decision has none."""
+    return stable_id("d", event_id, subject.kind.value, subject.id, trigger.value, basis)
+
+
+def make_decision(screening: Screening, event_id: str, subject: Subject, trigger: Trigger,
+                  decided_at: datetime, basis: str = "") -> Decision:
+    return Decision(
+        decision_id=decision_id_for(event_id, subject, trigger, basis), event_id=event_id,
+        subject=subject, trigger=trigger, outcome=screening.outcome, reasons=list(screening.reasons),
+        lists_version=screening.lists_version, decided_at=decided_at,
+    )
+
+
+def hold_for(decision: Decision) -> HoldEvent | None:
+    if decision.outcome is Outcome.CLEAR:
+        return None
+    return HoldEvent(
+        hold_id=stable_id("h", decision.decision_id), status=HoldStatus.opened, subject=decision.subject,
+        decision_id=decision.decision_id, reason=_summary(decision), at=decision.decided_at,
+    )
+
+
+def alert_for(decision: Decision) -> Alert | None:
+    """BLOCK decisions page someone; so does failing closed for want of lists."""
+    if decision.outcome is not Outcome.BLOCK:
+        return None
+    first = decision.reasons[0]
+    return Alert(
+        alert_id=stable_id("a", decision.decision_id), severity=AlertSeverity.critical, code=first.code.value,
+        subject=decision.subject, summary=_summary(decision), at=decision.decided_at,
+    )
+
+
+def _summary(decision: Decision) -> str:
+    codes = sorted({r.code.value for r in decision.reasons if r.code is not ReasonCode.ALLOWLISTED})
+    head = decision.reasons[0].detail if decision.reasons else ""
+    more = f" (+{len(decision.reasons) - 1} more)" if len(decision.reasons) > 1 else ""
+    subject = f"{decision.subject.kind.value} {decision.subject.id}"
+    return f"{subject} {decision.outcome.value} [{', '.join(codes)}]: {head}{more}"

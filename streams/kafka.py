@@ -1,0 +1,96 @@
+"""confluent-kafka clients for the CLI tools: topic creation, producing, reading back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from streams.settings import Settings
+from streams.topics import CONTRACT_TOPICS, partitions_of
+
+
+def create_topics(settings: Settings, bootstrap: str, timeout_s: float = 30.0) -> dict[str, str]:
+    """Create every contract topic explicitly (auto-created topics get the broker's default
+    partition count, which breaks co-partitioning). Existing topics are left as they are."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    existing = set(admin.list_topics(timeout=timeout_s).topics)
+    wanted = [
+        NewTopic(settings.topic(spec.name), num_partitions=partitions_of(spec, settings),
+                 replication_factor=settings.replication_factor, config=dict(spec.config))
+        for spec in CONTRACT_TOPICS
+        if settings.topic(spec.name) not in existing
+    ]
+    result = {settings.topic(s.name): "exists" for s in CONTRACT_TOPICS if settings.topic(s.name) in existing}
+    if wanted:
+        for name, future in admin.create_topics(wanted, operation_timeout=timeout_s).items():
+            try:
+                future.result(timeout=timeout_s)
+                result[name] = "created"
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+                result[name] = "exists"
+    return result
+
+
+def make_producer(bootstrap: str, **extra: Any) -> Producer:
+    # murmur2_random is the Java client's partitioner, which Faust (aiokafka) also uses:
+    # without it a key lands on a different partition than the worker's tables expect.
+    conf = {"bootstrap.servers": bootstrap, "partitioner": "murmur2_random", "linger.ms": 5,
+            "enable.idempotence": False, "acks": "all"}
+    conf.update(extra)
+    return Producer(conf)
+
+
+def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
+    remaining = producer.flush(timeout_s)
+    if remaining:
+        raise RuntimeError(f"{remaining} messages were not delivered within {timeout_s:.0f}s")
+
+
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """Every (key, value) currently in a topic, from the start to the end offsets seen at call
+    time, across all partitions, without joining a consumer group."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "tradescreen-reader",
+                         "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    try:
+        meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+        if meta.error is not None:
+            raise RuntimeError(f"topic {topic}: {meta.error}")
+        ends: dict[int, int] = {}
+        for p in meta.partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)
+            if high > low:
+                ends[p] = high
+        if not ends:
+            return
+        consumer.assign([TopicPartition(topic, p, 0) for p in ends])
+        deadline = time.monotonic() + timeout_s
+        while ends:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {topic}: partitions {sorted(ends)} not read to the end")
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                if msg.error().code() == KafkaError._PARTITION_EOF:
+                    continue
+                raise KafkaException(msg.error())
+            yield msg.key(), msg.value()
+            part, offset = msg.partition(), msg.offset()
+            if part in ends and offset + 1 >= ends[part]:
+                del ends[part]
+    finally:
+        consumer.close()
+
+
+def broker_reachable(bootstrap: str, timeout_s: float = 3.0) -> bool:
+    try:
+        AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=timeout_s)
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,35 @@
+"""Prometheus metrics of the worker (exposed on GET /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_CONSUMED = Counter("tradescreen_events_consumed_total", "Input messages consumed", ["topic"])
+DUPLICATE_EVENTS = Counter("tradescreen_duplicate_events_total",
+                           "Re-delivered events (event_id already decided) skipped", ["topic"])
+DECISIONS = Counter("tradescreen_decisions_total", "Decisions emitted", ["outcome", "trigger"])
+DECISION_REASONS = Counter("tradescreen_decision_reasons_total", "Reasons on emitted decisions", ["code"])
+DECISION_LATENCY = Histogram(
+    "tradescreen_decision_latency_seconds", "Event occurred_at to decision",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+SCREENING_SECONDS = Histogram(
+    "tradescreen_screening_seconds", "CPU-bound screening time per event",
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+)
+DEADLETTERS = Counter("tradescreen_deadletters_total", "Messages dead-lettered", ["topic", "error_kind"])
+HOLDS_OPENED = Counter("tradescreen_holds_opened_total", "Holds opened")
+ALERTS = Counter("tradescreen_alerts_total", "Alerts raised", ["severity", "code"])
+LIST_ENTRIES = Gauge("tradescreen_list_entries", "List entries in the worker's list state", ["list"])
+LIST_STATE_AGE = Gauge("tradescreen_list_state_age_seconds",
+                       "Seconds since the newest successful list load (-1: none loaded)")
+LIST_LAST_LOAD = Gauge("tradescreen_list_last_load_timestamp_seconds",
+                       "Unix time of the last successful load per list", ["list"])
+LIST_DELTA = Counter("tradescreen_list_delta_entries_total", "List entry changes applied",
+                     ["list", "change"])
+LIST_QUARANTINED = Counter("tradescreen_list_quarantined_total", "List updates quarantined", ["list"])
+RESCREENS = Counter("tradescreen_rescreen_subjects_total", "Open subjects re-screened after a list change",
+                    ["changed"])
+RESCREEN_SECONDS = Histogram("tradescreen_rescreen_duration_seconds", "Duration of one re-screening pass",
+                             buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60))
+BROKER_UP = Gauge("tradescreen_broker_up", "1 if the worker reached the Kafka cluster at its last check")

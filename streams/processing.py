@@ -1,0 +1,138 @@
+"""What the agents do with one message, apart from Kafka itself: decode or dead-letter,
+de-duplicate on event_id, screen, and say which messages to send. Agents stay thin."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from schemas import (
+    DeadLetter,
+    Decision,
+    MessageError,
+    OrderEvent,
+    OrderEventType,
+    ReasonCode,
+    ShipmentEvent,
+    ShipmentEventType,
+    Subject,
+    SubjectKind,
+    Trigger,
+    WireModel,
+)
+from screening.decisions import alert_for, hold_for, make_decision
+from screening.liststate import ListState
+from screening.policy import ScreeningPolicy
+from screening.rules import screen_order, screen_shipment
+from streams import topics
+
+# How many recent event ids per subject are remembered for de-duplication.
+SEEN_EVENTS_KEPT = 64
+
+SubjectEvent = OrderEvent | ShipmentEvent
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    topic: str
+    key: str
+    value: bytes
+
+
+class SubjectRecord(BaseModel):
+    """One order or shipment as the worker remembers it (table value): enough to
+    de-duplicate events and, later, to re-screen it when lists change."""
+
+    kind: SubjectKind
+    id: str
+    open: bool = True
+    event: dict[str, Any]
+    occurred_at: datetime
+    last_decision_id: str | None = None
+    last_outcome: str | None = None
+    held_for_lists: bool = False
+    open_hold_id: str | None = None
+    seen: dict[str, str] = Field(default_factory=dict)
+
+
+def subject_of(event: SubjectEvent) -> Subject:
+    if isinstance(event, OrderEvent):
+        return Subject(kind=SubjectKind.order, id=event.order_id)
+    return Subject(kind=SubjectKind.shipment, id=event.shipment_id)
+
+
+def closes_subject(event: SubjectEvent) -> bool:
+    return event.type in (OrderEventType.cancelled, ShipmentEventType.delivered)
+
+
+def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
+                error: MessageError, now: datetime) -> Outgoing:
+    letter = DeadLetter(
+        topic=topic, partition=partition, offset=offset,
+        key=key.decode("utf-8", "replace") if key is not None else None,
+        value_b64=base64.b64encode(value or b"").decode(), error=str(error), error_kind=error.kind, at=now,
+    )
+    return Outgoing(topics.DEADLETTER, letter.key or "", letter.to_json_bytes())
+
+
+@dataclass
+class Screened:
+    decision: Decision
+    record: SubjectRecord
+    messages: list[Outgoing] = field(default_factory=list)
+
+
+@dataclass
+class Screener:
+    """Screens subject events against the worker's list state."""
+
+    state: ListState
+    policy: ScreeningPolicy
+
+    def screen(self, event: SubjectEvent, now: datetime) -> Any:
+        if isinstance(event, OrderEvent):
+            return screen_order(event, self.state, self.policy, now)
+        return screen_shipment(event, self.state, self.policy, now)
+
+    def on_event(self, event: SubjectEvent, record: SubjectRecord | None, now: datetime) -> Screened | None:
+        """Decide one accepted event; None if this event_id was already decided."""
+        if record is not None and event.event_id in record.seen:
+            return None
+        subject = subject_of(event)
+        screening = self.screen(event, now)
+        decision = make_decision(screening, event.event_id, subject, Trigger.event, now)
+        seen = dict(record.seen) if record else {}
+        seen[event.event_id] = decision.decision_id
+        while len(seen) > SEEN_EVENTS_KEPT:
+            seen.pop(next(iter(seen)))
+        new_record = SubjectRecord(
+            kind=subject.kind, id=subject.id, open=not closes_subject(event),
+            event=event.model_dump(mode="json", by_alias=True, exclude_none=True),
+            occurred_at=event.occurred_at, seen=seen,
+            open_hold_id=record.open_hold_id if record else None,
+        )
+        return Screened(decision, new_record, self.outputs(decision, new_record))
+
+    def outputs(self, decision: Decision, record: SubjectRecord) -> list[Outgoing]:
+        """Decision, and for HOLD/BLOCK a hold and (BLOCK) an alert; updates `record`."""
+        key = decision.subject.id
+        out = [Outgoing(topics.DECISIONS, key, decision.to_json_bytes())]
+        record.last_decision_id = decision.decision_id
+        record.last_outcome = decision.outcome.value
+        record.held_for_lists = any(r.code is ReasonCode.LISTS_UNAVAILABLE for r in decision.reasons)
+        hold = hold_for(decision)
+        if hold is not None:
+            out.append(Outgoing(topics.HOLDS, hold.hold_id, hold.to_json_bytes()))
+            record.open_hold_id = hold.hold_id
+        alert = alert_for(decision)
+        if alert is not None:
+            out.append(Outgoing(topics.ALERTS, key, alert.to_json_bytes()))
+        return out
+
+
+def encode(model: WireModel) -> bytes:
+    return model.to_json_bytes()

@@ -1,0 +1,54 @@
+"""Every topic tradescreen uses, with key, value, partitioning and retention: one table
+that the Faust topology, topic creation and the CLI all read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from streams.settings import Settings
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    key: str
+    value: str
+    # None: the configured default partition count.
+    partitions: int | None = None
+    config: dict[str, str] = field(default_factory=dict)
+
+
+COMPACT = {"cleanup.policy": "compact"}
+
+ORDERS = "orders"
+SHIPMENTS = "shipments"
+LIST_ENTRIES = "lists.entries"
+LIST_MANIFEST = "lists.manifest"
+DISPOSITIONS = "dispositions"
+DECISIONS = "decisions"
+HOLDS = "holds"
+ALERTS = "alerts"
+AUDIT = "audit"
+DEADLETTER = "deadletter"
+
+CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(ORDERS, "order_id", "OrderEvent"),
+    TopicSpec(SHIPMENTS, "shipment_id", "ShipmentEvent"),
+    # Shared list state: one partition, compacted, so every worker reads all of it in order.
+    TopicSpec(LIST_ENTRIES, "<list>:<source_id>", "ListEntry | tombstone", partitions=1, config=COMPACT),
+    # Not in the contract: one record per list saying which version a load published and
+    # when, so workers can tell complete, fresh state from partial or stale state.
+    TopicSpec(LIST_MANIFEST, "<list>", "ListManifest", partitions=1, config=COMPACT),
+    TopicSpec(DISPOSITIONS, "hold_id", "Disposition"),
+    TopicSpec(DECISIONS, "subject id", "Decision"),
+    TopicSpec(HOLDS, "hold_id", "HoldEvent"),
+    TopicSpec(ALERTS, "subject id", "Alert"),
+    TopicSpec(AUDIT, "subject id", "AuditRecord"),
+    TopicSpec(DEADLETTER, "original key", "DeadLetter"),
+)
+
+TAILABLE = (DECISIONS, HOLDS, ALERTS, DEADLETTER, AUDIT, ORDERS, SHIPMENTS, LIST_ENTRIES)
+
+
+def partitions_of(spec: TopicSpec, settings: Settings) -> int:
+    return spec.partitions if spec.partitions is not None else settings.partitions

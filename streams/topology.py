@@ -1,0 +1,302 @@
+"""The whole Faust data flow on one page.
+
+    orders         --screen_orders-->     decisions, holds, alerts   (orders_book table)
+    shipments      --screen_shipments-->  decisions, holds, alerts   (shipments_book table)
+    any bad input  ------------------->   deadletter
+    lists.entries  --(GlobalTable list_entries, compacted, 1 partition)-->  ListState + NameIndex
+    lists.manifest --(GlobalTable list_manifests)-->  ListState freshness and versions
+
+Agents are thin: decode (or dead-letter), hand the event to `Screener`, send what it
+returns. Every agent catches its own errors, because an exception escaping a Faust agent
+loop still acknowledges the message: it would be lost without a trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import faust
+from faust.tables.globaltable import GlobalTable
+from faust.types import EventT
+
+from schemas import (
+    Alert,
+    AlertSeverity,
+    ListEntry,
+    ListManifest,
+    MessageError,
+    OrderEvent,
+    ReasonCode,
+    ShipmentEvent,
+    parse_message,
+)
+from schemas.common import utc_now
+from screening.decisions import stable_id
+from screening.liststate import ListState
+from screening.matching import MatchConfig
+from screening.policy import ScreeningPolicy
+from streams import metrics, topics
+from streams.kafka import broker_reachable
+from streams.processing import Outgoing, Screener, SubjectRecord, dead_letter
+from streams.settings import Settings
+
+log = logging.getLogger("tradescreen.worker")
+
+
+def match_config(settings: Settings) -> MatchConfig:
+    base = MatchConfig()
+    return MatchConfig(
+        potential_threshold=settings.match_potential_threshold or base.potential_threshold,
+        strong_threshold=settings.match_strong_threshold or base.strong_threshold,
+    )
+
+
+def policy_from(settings: Settings) -> ScreeningPolicy:
+    return ScreeningPolicy(embargoed_countries=frozenset(settings.embargoed_countries),
+                           max_list_age=timedelta(hours=settings.max_list_age_hours))
+
+
+@dataclass
+class Worker:
+    """The Faust app plus the in-process state its agents share."""
+
+    settings: Settings
+    bootstrap: str
+    app: faust.App
+    state: ListState
+    screener: Screener
+    topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    # Set while screening fails closed, so the critical alert is raised once per episode.
+    lists_unavailable_since: datetime | None = None
+    broker_reachable: bool = False
+
+    async def send(self, messages: list[Outgoing]) -> None:
+        for msg in messages:
+            await self.topics[msg.topic].send(key=msg.key.encode(), value=msg.value)
+
+
+class FeedTable(GlobalTable):  # type: ignore[misc]
+    """A GlobalTable whose changelog is a topic that other programs produce to.
+
+    Faust's assignor looks the changelog up by the default name `<app>-<table>-changelog`
+    even when `changelog_topic` names another topic, fails with a KeyError inside the
+    consumer thread and never completes the rebalance. Naming the real topic fixes that.
+    """
+
+    def _changelog_topic_name(self) -> str:
+        return str(self.changelog_topic.get_topic_name())
+
+
+def build_worker(settings: Settings, bootstrap: str) -> Worker:
+    t = settings.topic
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{bootstrap}",
+        store="memory://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        # Transactions are not available on every Kafka-protocol broker (Tansu lacks
+        # InitProducerId): at-least-once in, idempotent ids out.
+        processing_guarantee="at_least_once",
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_host=settings.web_host,
+        autodiscover=False,
+        key_serializer="raw",
+        value_serializer="raw",
+        GlobalTable=FeedTable,
+    )
+    state = ListState(match_config(settings))
+    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)))
+
+    def topic(name: str, partitions: int | None = None) -> faust.TopicT:
+        tp = app.topic(t(name), key_type=bytes, value_type=bytes, key_serializer="raw",
+                       value_serializer="raw", partitions=partitions or settings.partitions)
+        worker.topics[name] = tp
+        return tp
+
+    # -- topics ----------------------------------------------------------------------------
+    orders = topic(topics.ORDERS)
+    shipments = topic(topics.SHIPMENTS)
+    list_entries = topic(topics.LIST_ENTRIES, partitions=1)
+    list_manifest = topic(topics.LIST_MANIFEST, partitions=1)
+    for name in (topics.DECISIONS, topics.HOLDS, topics.ALERTS, topics.AUDIT, topics.DEADLETTER):
+        topic(name)
+
+    # -- tables ----------------------------------------------------------------------------
+    # Shared list state: every worker reads all of lists.entries. The table is only the
+    # reading mechanism; ListState (with its NameIndex) is updated record by record.
+    # partitions=1 and recovery_buffer_size=1 avoid Faust's GlobalTable recovery loop;
+    # synchronize_all_active_partitions makes every worker keep reading records that
+    # other programs produce, not only those it wrote itself.
+    app.GlobalTable("list_entries", changelog_topic=list_entries, partitions=1, recovery_buffer_size=1,
+                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
+                    on_changelog_event=_list_entry_applier(worker))
+    app.GlobalTable("list_manifests", changelog_topic=list_manifest, partitions=1, recovery_buffer_size=1,
+                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
+                    on_changelog_event=_manifest_applier(worker))
+    # Subjects by id, co-partitioned with their input topic.
+    # Keys and values are bytes we encode ourselves (app serializers are raw), so a key
+    # reads back the same after a recovery as it was written.
+    orders_book = app.Table("orders_book", partitions=settings.partitions, key_type=bytes, value_type=bytes)
+    shipments_book = app.Table("shipments_book", partitions=settings.partitions, key_type=bytes,
+                               value_type=bytes)
+
+    # -- agents ----------------------------------------------------------------------------
+    @app.agent(orders, name="screen_orders")
+    async def screen_orders(stream: AsyncIterable[Any]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            await _screen_subject(worker, event, OrderEvent, orders_book)
+
+    @app.agent(shipments, name="screen_shipments")
+    async def screen_shipments(stream: AsyncIterable[Any]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            await _screen_subject(worker, event, ShipmentEvent, shipments_book)
+
+    # -- housekeeping ----------------------------------------------------------------------
+    @app.task
+    async def check_health_at_start() -> None:
+        await _check_broker(worker)
+
+    @app.timer(interval=10.0)
+    async def check_health() -> None:
+        await _check_broker(worker)
+        await _check_list_freshness(worker)
+
+    from streams.web import register_views
+
+    register_views(worker)
+    return worker
+
+
+async def _screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
+                          book: Any) -> None:
+    msg = event.message
+    metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
+    now = utc_now()
+    try:
+        parsed = parse_message(model, event.value, msg.topic)
+    except MessageError as exc:
+        await _dead_letter(worker, event, exc)
+        return
+    try:
+        subject_id = parsed.order_id if isinstance(parsed, OrderEvent) else parsed.shipment_id
+        stored = book.get(subject_id.encode())
+        record = SubjectRecord.model_validate_json(stored) if stored else None
+        started = utc_now()
+        screened = worker.screener.on_event(parsed, record, now)
+        if screened is None:
+            metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
+            log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, subject_id)
+            return
+        metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
+        await worker.send(screened.messages)
+        book[subject_id.encode()] = screened.record.model_dump_json().encode()
+        _count_decision(worker, screened.decision, parsed.occurred_at, screened.messages)
+        await _maybe_alert_unavailable(worker, screened.decision)
+    except Exception as exc:  # never let one event stop the agent, never drop it silently
+        log.exception("processing failed topic=%s offset=%s", msg.topic, msg.offset)
+        await _dead_letter(worker, event, MessageError("processing", f"{msg.topic}: processing failed: {exc!r}"))
+
+
+async def _dead_letter(worker: Worker, event: EventT, error: MessageError) -> None:
+    msg = event.message
+    letter = dead_letter(msg.topic, msg.partition, msg.offset, msg.key, msg.value, error, utc_now())
+    await worker.send([letter])
+    metrics.DEADLETTERS.labels(msg.topic, error.kind).inc()
+    log.warning("dead-lettered topic=%s partition=%s offset=%s error=%s", msg.topic, msg.partition,
+                msg.offset, error)
+
+
+def _count_decision(worker: Worker, decision: Any, occurred_at: datetime, messages: list[Outgoing]) -> None:
+    metrics.DECISIONS.labels(decision.outcome.value, decision.trigger.value).inc()
+    for reason in decision.reasons:
+        metrics.DECISION_REASONS.labels(reason.code.value).inc()
+    metrics.DECISION_LATENCY.observe(max((decision.decided_at - occurred_at).total_seconds(), 0.0))
+    for m in messages:
+        if m.topic == topics.HOLDS:
+            metrics.HOLDS_OPENED.inc()
+        elif m.topic == topics.ALERTS:
+            metrics.ALERTS.labels("critical", decision.reasons[0].code.value).inc()
+
+
+async def _maybe_alert_unavailable(worker: Worker, decision: Any) -> None:
+    if any(r.code is ReasonCode.LISTS_UNAVAILABLE for r in decision.reasons):
+        await _raise_unavailable(worker, decision.reasons[0].detail)
+
+
+async def _raise_unavailable(worker: Worker, detail: str) -> None:
+    if worker.lists_unavailable_since is not None:
+        return
+    now = utc_now()
+    worker.lists_unavailable_since = now
+    alert = Alert(alert_id=stable_id("a", "lists-unavailable", now.isoformat()), severity=AlertSeverity.critical,
+                  code=ReasonCode.LISTS_UNAVAILABLE.value,
+                  summary=f"Screening fails closed, every order and shipment is HELD: {detail}", at=now)
+    await worker.send([Outgoing(topics.ALERTS, "lists", alert.to_json_bytes())])
+    metrics.ALERTS.labels("critical", ReasonCode.LISTS_UNAVAILABLE.value).inc()
+    log.error("lists unavailable, failing closed: %s", detail)
+
+
+async def _check_list_freshness(worker: Worker) -> None:
+    now = utc_now()
+    age = worker.state.age(now)
+    metrics.LIST_STATE_AGE.set(age.total_seconds() if age is not None else -1)
+    problem = worker.state.availability_problem(now, worker.screener.policy.max_list_age)
+    if problem is not None:
+        await _raise_unavailable(worker, problem)
+    elif worker.lists_unavailable_since is not None:
+        log.info("list state available again after outage since %s", worker.lists_unavailable_since)
+        worker.lists_unavailable_since = None
+
+
+async def _check_broker(worker: Worker) -> None:
+    loop = asyncio.get_running_loop()
+    worker.broker_reachable = await loop.run_in_executor(None, broker_reachable, worker.bootstrap)
+    metrics.BROKER_UP.set(1 if worker.broker_reachable else 0)
+
+
+def _list_entry_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        try:
+            entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES)
+        except MessageError as exc:
+            # The table is a changelog: there is no agent loop to dead-letter from, and a
+            # bad record must not stop list updates. It is logged and counted loudly.
+            metrics.DEADLETTERS.labels(topics.LIST_ENTRIES, exc.kind).inc()
+            log.error("bad list entry key=%s offset=%s error=%s", key, event.message.offset, exc)
+            return
+        change = worker.state.apply(key, entry, utc_now())
+        list_code = (entry.list_code if entry else (change.old.list_code if change.old else key.split(":")[0]))
+        metrics.LIST_DELTA.labels(list_code, change.kind.value).inc()
+        metrics.LIST_ENTRIES.labels(list_code).set(worker.state.counts().get(list_code, 0))
+
+    return apply
+
+
+def _manifest_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        list_code = key_raw.decode() if isinstance(key_raw, bytes) else str(key_raw)
+        try:
+            manifest = None if value is None else parse_message(ListManifest, value, topics.LIST_MANIFEST)
+        except MessageError as exc:
+            log.error("bad list manifest key=%s error=%s", list_code, exc)
+            return
+        worker.state.apply_manifest(manifest, list_code)
+        if manifest is not None:
+            metrics.LIST_LAST_LOAD.labels(list_code).set(manifest.loaded_at.timestamp())
+
+    return apply

@@ -1,0 +1,68 @@
+"""The agents' per-message logic without Kafka: de-duplication, outputs, dead letters."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+
+from schemas import MessageError, OrderEvent
+from screening.demo_list import demo_entries
+from screening.liststate import ListState
+from screening.policy import ScreeningPolicy
+from streams import topics
+from streams.processing import Screener, dead_letter
+
+NOW = datetime(2018, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def screener() -> Screener:
+    state = ListState()
+    for e in demo_entries():
+        state.apply(e.key, e, NOW)
+    return Screener(state, ScreeningPolicy())
+
+
+def order(event_id: str, ship_to: str = "DE", type_: str = "order.created") -> OrderEvent:
+    return OrderEvent.model_validate({
+        "event_id": event_id, "type": type_, "order_id": "SO-9", "occurred_at": NOW.isoformat(),
+        "parties": [{"role": "buyer", "name": "Nordlicht Automation GmbH"}], "ship_to": {"country": ship_to},
+        "lines": [],
+    })
+
+
+def test_clear_decision_sends_only_the_decision() -> None:
+    screened = screener().on_event(order("e1"), None, NOW)
+    assert screened is not None
+    assert [m.topic for m in screened.messages] == [topics.DECISIONS]
+    assert screened.decision.outcome.value == "CLEAR"
+    assert screened.record.seen == {"e1": screened.decision.decision_id}
+
+
+def test_block_sends_decision_hold_and_alert_with_ids_derived_from_the_event() -> None:
+    s = screener()
+    first = s.on_event(order("e2", ship_to="IR"), None, NOW)
+    second = s.on_event(order("e2", ship_to="IR"), None, NOW)  # the record was lost: ids still agree
+    assert first is not None and second is not None
+    assert [m.topic for m in first.messages] == [topics.DECISIONS, topics.HOLDS, topics.ALERTS]
+    assert [m.key for m in first.messages] == [m.key for m in second.messages]
+    assert first.record.open_hold_id == first.messages[1].key
+
+
+def test_a_seen_event_is_not_decided_again() -> None:
+    s = screener()
+    first = s.on_event(order("e3", ship_to="CU"), None, NOW)
+    assert first is not None
+    assert s.on_event(order("e3", ship_to="CU"), first.record, NOW) is None
+    later = s.on_event(order("e4", type_="order.cancelled"), first.record, NOW)
+    assert later is not None and later.record.open is False
+    assert set(later.record.seen) == {"e3", "e4"}
+
+
+def test_dead_letter_keeps_the_original_bytes_and_a_readable_error() -> None:
+    out = dead_letter("orders", 2, 17, b"SO-1", b"\xff{", MessageError("invalid_json", "orders: bad"), NOW)
+    letter = json.loads(out.value)
+    assert out.topic == topics.DEADLETTER and out.key == "SO-1"
+    assert base64.b64decode(letter["value_b64"]) == b"\xff{"
+    assert letter["error"] == "orders: bad" and letter["error_kind"] == "invalid_json"
+    assert (letter["partition"], letter["offset"]) == (2, 17)
