@@ -8,6 +8,22 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Official downloads fetched by `tradescreen lists fetch`. OFAC serves its legacy CSV set
+# (the files once under https://www.treasury.gov/ofac/downloads/) from the Sanctions List
+# Service; trade.gov publishes the Consolidated Screening List as one CSV file.
+_OFAC_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
+DEFAULT_LIST_SOURCES: dict[str, str] = {
+    "ofac-sdn": f"{_OFAC_EXPORTS}/SDN.CSV",
+    "ofac-sdn-alt": f"{_OFAC_EXPORTS}/ALT.CSV",
+    "ofac-sdn-add": f"{_OFAC_EXPORTS}/ADD.CSV",
+    "ofac-sdn-comments": f"{_OFAC_EXPORTS}/SDN_COMMENTS.CSV",
+    "ofac-cons": f"{_OFAC_EXPORTS}/CONS_PRIM.CSV",
+    "ofac-cons-alt": f"{_OFAC_EXPORTS}/CONS_ALT.CSV",
+    "ofac-cons-add": f"{_OFAC_EXPORTS}/CONS_ADD.CSV",
+    "ofac-cons-comments": f"{_OFAC_EXPORTS}/CONS_COMMENTS.CSV",
+    "trade-gov-csl": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRADESCREEN_", frozen=True, extra="ignore")
@@ -28,6 +44,13 @@ class Settings(BaseSettings):
     # Lists.
     lists_dir: Path | None = None
     max_list_age_hours: float = Field(default=36.0, gt=0)
+    # `lists fetch`: source name -> URL (TRADESCREEN_LIST_SOURCES takes JSON). The file is
+    # saved under the URL's last path segment, or under a `#name.csv` fragment if given.
+    list_sources: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LIST_SOURCES))
+    fetch_timeout_s: float = Field(default=60.0, gt=0)
+    fetch_retries: int = Field(default=3, ge=0)
+    # A list that loses more than this fraction of its entries in one update is quarantined.
+    max_list_shrink: float = Field(default=0.10, ge=0.0, le=1.0)
 
     # Screening policy. Comprehensive embargoes (31 CFR Parts 510/515/542/560; EAR Part 746).
     embargoed_countries: frozenset[str] = frozenset({"CU", "IR", "KP", "SY"})
