@@ -11,7 +11,7 @@ from rich.table import Table
 
 from schemas.common import utc_now
 from screening.lists import ListLoad, load_directory
-from streams.commands import lists_diff
+from streams.commands import lists_diff, lists_fetch
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
 from streams.list_publisher import PublishReport, publish_entries
 from streams.settings import Settings
@@ -19,6 +19,7 @@ from streams.settings import Settings
 app = typer.Typer(help="Load, compare and fetch sanctions and export-control lists.", no_args_is_help=True)
 console = Console(stderr=True)
 app.command("diff")(lists_diff.diff)
+app.command("fetch")(lists_fetch.fetch)
 
 
 def _progress() -> Progress:
