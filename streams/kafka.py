@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +13,19 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from streams.settings import Settings
 from streams.topics import CONTRACT_TOPICS, partitions_of
 
+# librdkafka writes its own log lines to stderr; routed here they follow the process's
+# logging configuration instead of flooding a terminal while a broker restarts.
+RDKAFKA_LOG = logging.getLogger("tradescreen.rdkafka")
+
+
+def client_config(bootstrap: str, **extra: Any) -> dict[str, Any]:
+    return {"bootstrap.servers": bootstrap, "logger": RDKAFKA_LOG, **extra}
+
 
 def create_topics(settings: Settings, bootstrap: str, timeout_s: float = 30.0) -> dict[str, str]:
     """Create every contract topic explicitly (auto-created topics get the broker's default
     partition count, which breaks co-partitioning). Existing topics are left as they are."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient(client_config(bootstrap))
     existing = set(admin.list_topics(timeout=timeout_s).topics)
     wanted = [
         NewTopic(settings.topic(spec.name), num_partitions=partitions_of(spec, settings),
@@ -40,10 +49,8 @@ def create_topics(settings: Settings, bootstrap: str, timeout_s: float = 30.0) -
 def make_producer(bootstrap: str, **extra: Any) -> Producer:
     # murmur2_random is the Java client's partitioner, which Faust (aiokafka) also uses:
     # without it a key lands on a different partition than the worker's tables expect.
-    conf = {"bootstrap.servers": bootstrap, "partitioner": "murmur2_random", "linger.ms": 5,
-            "enable.idempotence": False, "acks": "all"}
-    conf.update(extra)
-    return Producer(conf)
+    return Producer(client_config(bootstrap, **{"partitioner": "murmur2_random", "linger.ms": 5, "acks": "all",
+                                                **extra}))
 
 
 def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
@@ -55,8 +62,8 @@ def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> Iterator[tuple[bytes | None, bytes | None]]:
     """Every (key, value) currently in a topic, from the start to the end offsets seen at call
     time, across all partitions, without joining a consumer group."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "tradescreen-reader",
-                         "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    consumer = Consumer(client_config(bootstrap, **{"group.id": "tradescreen-reader", "enable.auto.commit": False,
+                                                    "auto.offset.reset": "earliest"}))
     try:
         meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
         if meta.error is not None:
@@ -90,7 +97,7 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> Iterator[
 
 def broker_reachable(bootstrap: str, timeout_s: float = 3.0) -> bool:
     try:
-        AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=timeout_s)
+        AdminClient(client_config(bootstrap)).list_topics(timeout=timeout_s)
         return True
     except Exception:
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import typer
@@ -16,7 +17,7 @@ from streams.settings import Settings
 
 
 def produce_demo(cfg: Settings, bootstrap: str, count: int, rate: float, seed: int | None = None,
-                 echo: bool = False) -> int:
+                 echo: bool = False, stop: threading.Event | None = None) -> int:
     """Produce `count` events (0: until interrupted) at about `rate` per second."""
     producer = make_producer(bootstrap)
     sent = 0
@@ -32,7 +33,7 @@ def produce_demo(cfg: Settings, bootstrap: str, count: int, rate: float, seed: i
             sent += 1
             if echo:
                 typer.echo(f"-> {topic} {key}", err=True)
-            if count and sent >= count:
+            if (count and sent >= count) or (stop and stop.is_set()):
                 break
             if rate > 0:
                 time.sleep(1.0 / rate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from confluent_kafka import Consumer
 
 from streams import topics
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
+from streams.kafka import client_config
 from streams.settings import Settings
 
 _COLOURS = {"CLEAR": "green", "HOLD": "yellow", "BLOCK": "red", "critical": "red", "warning": "yellow"}
@@ -46,14 +48,14 @@ def describe(topic: str, value: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool = False,
-               limit: int | None = None) -> None:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"tradescreen-tail-{uuid.uuid4()}",
-                         "auto.offset.reset": "earliest" if from_beginning else "latest",
-                         "enable.auto.commit": False})
+               limit: int | None = None, stop: threading.Event | None = None) -> None:
+    consumer = Consumer(client_config(bootstrap, **{
+        "group.id": f"tradescreen-tail-{uuid.uuid4()}", "enable.auto.commit": False,
+        "auto.offset.reset": "earliest" if from_beginning else "latest"}))
     consumer.subscribe([cfg.topic(topic)])
     shown = 0
     try:
-        while limit is None or shown < limit:
+        while (limit is None or shown < limit) and not (stop and stop.is_set()):
             msg = consumer.poll(1.0)
             if msg is None or msg.error():
                 continue

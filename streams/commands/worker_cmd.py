@@ -24,7 +24,8 @@ from streams.web import DEMO_WARNING
 
 def run_worker(cfg: Settings, bootstrap: str, loglevel: str) -> None:
     worker = build_worker(cfg, bootstrap)
-    FaustWorker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    # redirect_stdouts=False: Faust would otherwise re-log every printed line as a warning.
+    FaustWorker(worker.app, loglevel=loglevel, quiet=True, redirect_stdouts=False).execute_from_commandline()
 
 
 def worker(
@@ -63,7 +64,7 @@ def _wait_ready(cfg: Settings, timeout_s: float = 120.0) -> bool:
     return False
 
 
-def _start_demo(cfg: Settings, bootstrap: str) -> None:
+def _start_demo(cfg: Settings, bootstrap: str, stop: threading.Event) -> None:
     from streams.commands.demo_cmd import produce_demo
     from streams.commands.tail_cmd import tail_topic
 
@@ -71,8 +72,9 @@ def _start_demo(cfg: Settings, bootstrap: str) -> None:
         if not _wait_ready(cfg):
             typer.secho("worker did not become ready; demo not started", fg="red", err=True)
             return
-        threading.Thread(target=tail_topic, args=(cfg, bootstrap, "decisions"), daemon=True).start()
-        produce_demo(cfg, bootstrap, count=0, rate=2.0)
+        threading.Thread(target=tail_topic, args=(cfg, bootstrap, "decisions"), kwargs={"stop": stop},
+                         daemon=True).start()
+        produce_demo(cfg, bootstrap, count=0, rate=2.0, stop=stop)
 
     threading.Thread(target=run, daemon=True, name="demo").start()
 
@@ -86,6 +88,7 @@ def up(
     """Start tradescreen on this machine: an embedded Kafka-protocol broker (unless
     TRADESCREEN_KAFKA_BOOTSTRAP is set), all topics, lists, and a worker on 127.0.0.1."""
     cfg = settings()
+    stop = threading.Event()
     broker: EmbeddedBroker | None = None
     bootstrap = cfg.kafka_bootstrap
     if bootstrap is None:
@@ -104,9 +107,11 @@ def up(
         typer.secho(f"worker web server on http://{cfg.web_host}:{cfg.web_port} (/health, /metrics); "
                     "Ctrl-C stops everything", fg="green", err=True)
         if demo:
-            _start_demo(cfg, bootstrap)
+            _start_demo(cfg, bootstrap, stop)
         run_worker(cfg, bootstrap, loglevel)
     finally:
+        stop.set()
+        time.sleep(1.5)  # let the demo threads leave their poll loops before the broker goes
         if broker is not None:
             broker.stop()
             typer.echo("embedded broker stopped", err=True)
