@@ -102,6 +102,9 @@ class SnapshotMeta:
     fetched_at: datetime
     etag: str | None = None
     last_modified: str | None = None
+    # Entries per list that this file's set yielded when it was accepted: tells which of
+    # several files feeding one list is the one that shrank.
+    lists: dict[str, int] | None = None
 
     def to_json(self) -> str:
         return json.dumps({**self.__dict__, "fetched_at": self.fetched_at.isoformat()}, indent=2)
@@ -256,9 +259,11 @@ def _get_once(client: httpx.Client, source: ListSource, store: SnapshotStore, no
                     out.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
+            # Content-Length counts the bytes on the wire, before any Content-Encoding.
+            received = response.num_bytes_downloaded if response.headers.get("content-encoding") else size
             declared = response.headers.get("content-length")
-            if declared is not None and declared.isdigit() and response.num_bytes_downloaded != int(declared):
-                raise _Retryable(f"truncated download: {response.num_bytes_downloaded} of {declared} bytes")
+            if declared is not None and declared.isdigit() and received != int(declared):
+                raise _Retryable(f"truncated download: {received} of {declared} bytes")
             if size == 0:
                 raise _Retryable("empty response body")
             stated = _expected_sha256(response.headers)
@@ -272,6 +277,7 @@ def _get_once(client: httpx.Client, source: ListSource, store: SnapshotStore, no
     if previous is not None and previous.sha256 == meta.sha256:
         # Same bytes (a server that ignores conditional requests): nothing new, but keep
         # its fresh validators so the next request can be conditional.
+        meta = replace(meta, lists=previous.lists)
         store.promote(source, meta)
         return Download(source, FetchStatus.not_modified, 1, meta)
     return Download(source, FetchStatus.new, 1, meta)
@@ -312,7 +318,8 @@ def download(client: httpx.Client, source: ListSource, store: SnapshotStore, now
 class SetCheck:
     """What parsing a folder of candidate files showed, by file name."""
 
-    lists_of: dict[str, set[str]] = field(default_factory=dict)  # file -> list codes its set yields
+    counts_of: dict[str, dict[str, int]] = field(default_factory=dict)  # file -> entries per list of its set
+    set_of: dict[str, str] = field(default_factory=dict)  # file -> the primary file of its set
     problems: dict[str, str] = field(default_factory=dict)  # file -> why its set is unusable
 
 
@@ -335,7 +342,8 @@ def check_sets(folder: Path) -> SetCheck:
         names = {Path(f).name for f in load.files} | {path.name}
         read |= names
         for name in names:
-            check.lists_of.setdefault(name, set()).update(load.by_list())
+            check.counts_of[name] = load.by_list()
+            check.set_of[name] = path.name
         issues_by_file: dict[str, list[str]] = {}
         for issue in load.issues:
             issues_by_file.setdefault(Path(issue.file).name, []).append(f"line {issue.line}: {issue.message}")
@@ -432,6 +440,15 @@ def refresh_lists(settings: Settings, sources: list[ListSource], store: Snapshot
             _link_folder(folder, candidates())
             check = check_sets(folder)
             rejected = {by_file[f].name: why for f, why in check.problems.items() if by_file[f].name in new}
+            # An OFAC set is taken whole: new alt.csv rows beside a stale sdn.csv would
+            # point at the wrong entries.
+            unusable = {d.source.file_name for d in downloads if d.status is FetchStatus.failed}
+            unusable |= {s.file_name for s in all_sources if s.name in outcome.invalid}
+            for f in unusable:
+                for g, primary in check.set_of.items():
+                    if primary == check.set_of.get(f) and g != f and by_file[g].name in new:
+                        rejected.setdefault(by_file[g].name, f"held back: {by_file[f].name} of the same "
+                                                             f"{primary} set was not updated")
             if not rejected:
                 break
             for name, why in rejected.items():
@@ -441,7 +458,7 @@ def refresh_lists(settings: Settings, sources: list[ListSource], store: Snapshot
             log.warning("list_snapshot_unusable file=%s problem=%r", file, why)
 
         if new or force:
-            load, excluded = _hold_back_shrinking(settings, store, folder, check, new, candidates, outcome,
+            load, excluded, check = _hold_back_shrinking(settings, store, folder, check, new, candidates, outcome,
                                                   dict(published_counts()), now, dry_run=publish is None)
             entries = [e for e in load.entries if e.list_code not in excluded]
             scope = set(load.by_list()) - excluded
@@ -452,7 +469,7 @@ def refresh_lists(settings: Settings, sources: list[ListSource], store: Snapshot
                 outcome.counts = dict(outcome.report.counts)
     for d in new.values():
         if publish is not None and d.meta is not None:
-            store.promote(d.source, d.meta)
+            store.promote(d.source, replace(d.meta, lists=check.counts_of.get(d.source.file_name, {})))
         else:
             store.discard(d.source)
     outcome.alerts = make_alerts(outcome, store, now)
@@ -462,20 +479,18 @@ def refresh_lists(settings: Settings, sources: list[ListSource], store: Snapshot
 def _hold_back_shrinking(settings: Settings, store: SnapshotStore, folder: Path, check: SetCheck,
                          new: dict[str, Download], candidates: Callable[[], dict[str, Path]],
                          outcome: FetchOutcome, published: Mapping[str, int], now: datetime,
-                         *, dry_run: bool) -> tuple[ListLoad, set[str]]:
+                         *, dry_run: bool) -> tuple[ListLoad, set[str], SetCheck]:
     """Parse the candidates together; while a list shrinks too much and a new download
     feeds it, move that download to quarantine and parse again with its last good
     snapshot. Returns the final load and the lists that still shrink with no new file to
     blame (a --force run, or state published by other means): those are not published."""
     held: dict[str, Quarantined] = {}
-    by_file = {d.source.file_name: name for name, d in new.items()}
     while True:
         load = load_directory(folder)
         shrunk = _shrunk(published, load.by_list(), settings.max_list_shrink)
         for code, (before, after) in shrunk.items():
             held.setdefault(code, Quarantined(code, before, after, (), ()))
-        blamed = {by_file[f]: codes & set(shrunk) for f, codes in check.lists_of.items()
-                  if f in by_file and by_file[f] in new and codes & set(shrunk)}
+        blamed = _culprits(shrunk, check, new, store, settings.max_list_shrink)
         if not blamed:
             break
         for name, codes in sorted(blamed.items()):
@@ -490,7 +505,32 @@ def _hold_back_shrinking(settings: Settings, store: SnapshotStore, folder: Path,
         _link_folder(folder, candidates())
         check = check_sets(folder)
     outcome.quarantined = list(held.values())
-    return load, set(shrunk)
+    return load, set(shrunk), check
+
+
+def _culprits(shrunk: Collection[str], check: SetCheck, new: Mapping[str, Download], store: SnapshotStore,
+              max_shrink: float) -> dict[str, set[str]]:
+    """New downloads to hold back, with the shrunk lists each is blamed for: a file whose
+    own set lost more than the allowed fraction of a list against what it yielded when last
+    accepted (the CSL copy of SDN does not take the blame for sdn.csv); if none did on its
+    own, every new file that feeds the list."""
+    feeding: dict[str, set[str]] = {}
+    dropped: dict[str, set[str]] = {}
+    for name, d in new.items():
+        counts = check.counts_of.get(d.source.file_name, {})
+        prior = meta.lists if (meta := store.meta(d.source)) is not None else None
+        for code in shrunk:
+            before = (prior or {}).get(code)
+            if code not in counts and not before:
+                continue
+            feeding.setdefault(code, set()).add(name)
+            if before is not None and counts.get(code, 0) < before * (1 - max_shrink):
+                dropped.setdefault(code, set()).add(name)
+    blamed: dict[str, set[str]] = {}
+    for code in shrunk:
+        for name in dropped.get(code) or feeding.get(code, set()):
+            blamed.setdefault(name, set()).add(code)
+    return blamed
 
 
 def make_alerts(outcome: FetchOutcome, store: SnapshotStore, now: datetime) -> list[Alert]:
