@@ -74,6 +74,15 @@ def fetch(cfg: Settings, broker: FakeBroker, *, force: bool = False, dry_run: bo
                              rng=random.Random(7))
 
 
+def small_sdn(shared_lists: Path, tmp_path: Path, rows: int = 300) -> Path:
+    """The first rows of a real SDN file, for tests where size does not matter."""
+    lines = (shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "served" / "sdn.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(b"".join(lines[:rows]))
+    return path
+
+
 def serve_sdn_set(server: ListServer, folder: Path) -> dict[str, str]:
     for name in SDN_SET:
         server.files["/" + name] = folder / name
@@ -124,7 +133,7 @@ def test_second_fetch_is_conditional_and_publishes_nothing_unless_forced(
 
 
 def test_if_modified_since_is_used_without_an_etag(tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
-    server.files["/sdn.csv"] = shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv"
+    server.files["/sdn.csv"] = small_sdn(shared_lists, tmp_path)
     cfg = make_settings(tmp_path, server, {"ofac-sdn": "sdn.csv"})
     fetch(cfg, FakeBroker())
     meta_path = cfg.data_dir / "lists" / "ofac-sdn" / "meta.json"
@@ -139,7 +148,7 @@ def test_if_modified_since_is_used_without_an_etag(tmp_path: Path, server: ListS
 
 
 def test_retries_with_growing_backoff_then_succeeds(tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
-    server.files["/sdn.csv"] = shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv"
+    server.files["/sdn.csv"] = small_sdn(shared_lists, tmp_path)
     server.fail_next["/sdn.csv"] = 2
     cfg = make_settings(tmp_path, server, {"ofac-sdn": "sdn.csv"})
     sleeps: list[float] = []
@@ -153,7 +162,7 @@ def test_retries_with_growing_backoff_then_succeeds(tmp_path: Path, server: List
 
 
 def test_gives_up_after_the_configured_retries(tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
-    server.files["/sdn.csv"] = shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv"
+    server.files["/sdn.csv"] = small_sdn(shared_lists, tmp_path)
     server.fail_next["/sdn.csv"] = 10
     cfg = make_settings(tmp_path, server, {"ofac-sdn": "sdn.csv"})
     broker = FakeBroker()
@@ -214,7 +223,7 @@ def test_a_file_that_does_not_parse_is_rejected(tmp_path: Path, server: ListServ
 def test_server_stated_sha256_mismatch_is_retried_then_fails(tmp_path: Path, shared_lists: Path) -> None:
     import httpx
 
-    body = (shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv").read_bytes()
+    body = small_sdn(shared_lists, tmp_path).read_bytes()
     calls = Counter[str]()
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -286,13 +295,13 @@ def test_a_small_shrink_is_published(tmp_path: Path, server: ListServer, shared_
 
 
 def test_dry_run_keeps_and_publishes_nothing(tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
-    server.files["/sdn.csv"] = shared_lists / "ofac" / "sdn-daily" / "sdn_2024-02-20.csv"
+    server.files["/sdn.csv"] = small_sdn(shared_lists, tmp_path)
     cfg = make_settings(tmp_path, server, {"ofac-sdn": "sdn.csv"})
     broker = FakeBroker()
 
     outcome = fetch(cfg, broker, dry_run=True)
 
-    assert outcome.counts["SDN"] > 10000 and not broker.calls
+    assert outcome.counts["SDN"] == 300 and not broker.calls
     assert SnapshotStore.of(cfg).current(list_sources(cfg)[0]) is None
     assert not list((cfg.data_dir / "lists" / "ofac-sdn" / "incoming").iterdir())
 
