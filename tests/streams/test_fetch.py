@@ -332,3 +332,21 @@ def test_backoff_is_bounded() -> None:
     rng = random.Random(0)
     delays = [policy.delay(n, rng) for n in range(10)]
     assert all(4.0 <= d <= 8.0 for d in delays[3:]) and delays[0] <= 1.0
+
+
+def test_a_first_download_smaller_than_the_published_list_is_quarantined(
+        tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
+    # The published SDN list came from elsewhere (`lists load`) and is far larger.
+    broker = FakeBroker()
+    broker.state["SDN"] = {f"SDN:{n}" for n in range(1000)}
+    server.files["/sdn.csv"] = small_sdn(shared_lists, tmp_path)
+    cfg = make_settings(tmp_path, server, {"ofac-sdn": "sdn.csv"})
+
+    outcome = fetch(cfg, broker)
+
+    [held] = outcome.quarantined
+    assert (held.published, held.fetched) == (1000, 300) and held.files[0].is_file()
+    assert not broker.calls and len(broker.state["SDN"]) == 1000
+    assert SnapshotStore.of(cfg).current(list_sources(cfg)[0]) is None
+    [alert] = outcome.alerts
+    assert alert.severity.value == "critical" and "70% fewer" in alert.summary
