@@ -1,29 +1,31 @@
 """NameIndex: every listed name and alias, searchable without scanning them all.
 
-Each name is normalised once and its tokens go into inverted lists. A query token finds
-the listed tokens it resembles through three dictionaries (exact, one-deletion
-neighbourhood for typos, phonetic key for transliterations), and adjacent tokens are also
-indexed joined (AL RASHID / ALRASHID). Only the query's rarest tokens open their
-inverted lists: the scorer's bound says how much of the query must be matched to reach
-the threshold, so a candidate that matches none of that prefix cannot reach it.
+Each name is normalised once and its words go into inverted lists (postings.py). A query
+word finds the listed words it resembles through the vocabulary (exact, one-deletion
+neighbourhood for typos, phonetic key for transliterations; vocabulary.py). The scorer's
+bound says how much of the query's weight a name must match to reach the threshold, and
+retrieval opens only the lists that can hold such a name; two arithmetic bounds then drop
+most candidates before the full alignment.
 
-Token weights are inverse document frequencies over the whole index, so a search
-restricted with `only_keys` scores those entries exactly as an unrestricted one does.
+Token weights are inverse document frequencies over the whole index, computed at query
+time from per-word counts, so a search restricted with `only_keys` scores those entries
+exactly as an unrestricted one does, and no update leaves other names' weights stale.
 Upsert and remove touch only the entry's own names.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from operator import mul
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
 from screening.matching.explain import explain
 from screening.matching.normalize import NameTokens, TokenRole, normalize_name, token_role
+from screening.matching.postings import TokenPostings
 from screening.matching.scorer import (
     NameScore,
     SimilarTokens,
@@ -32,7 +34,7 @@ from screening.matching.scorer import (
     corroborate,
     max_bonus,
 )
-from screening.matching.tokens import TokenAgreement, sound_key, token_similarity, typo_neighbours
+from screening.matching.vocabulary import Vocabulary
 
 # Legal forms, particles and titles say little about who a party is.
 ROLE_FACTOR: dict[TokenRole, float] = {
@@ -60,6 +62,8 @@ class _ListedName:
     text: str  # as listed
     tokens: NameTokens
     weak: bool
+    factors: tuple[float, ...]  # ROLE_FACTOR per token
+    factor_sum: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +102,8 @@ class NameIndex:
         self._entries: dict[str, _Entry] = {}
         self._names: dict[int, _ListedName] = {}
         self._next_id = 0
-        self._postings: dict[str, set[int]] = defaultdict(set)  # token -> name ids
-        self._joined: dict[str, set[int]] = defaultdict(set)  # two adjacent tokens joined -> name ids
-        self._splits: dict[str, tuple[str, str]] = {}  # joined pair -> the two tokens
-        self._deletions: dict[str, set[str]] = defaultdict(set)  # token minus one char -> tokens
-        self._sounds: dict[str, set[str]] = defaultdict(set)  # phonetic key -> tokens
-        self._similar_cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
-        self._idf_cache: dict[str, float] = {}
-        self._weighed: dict[int, WeightedName] = {}  # name id -> weighted tokens (cache)
+        self._postings = TokenPostings()
+        self._vocabulary = Vocabulary()
 
     # ------------------------------------------------------------------ updates
     def __len__(self) -> int:
@@ -131,14 +129,15 @@ class NameIndex:
             seen.add(tokens.tokens)
             name_id = self._next_id
             self._next_id += 1
-            self._names[name_id] = _ListedName(key, text, tokens, weak)
-            self._add_tokens(name_id, tokens.tokens)
+            factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
+            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, sum(factors))
+            for word in self._postings.add(name_id, tokens.tokens):
+                self._vocabulary.add(word)
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
             entry.list_code, entry.source_id, entry.kind, countries, _entry_ids(entry), tuple(name_ids)
         )
-        self._changed()
 
     def remove(self, key: str) -> None:
         """Forget the entry; unknown keys are ignored."""
@@ -146,115 +145,52 @@ class NameIndex:
         if entry is None:
             return
         for name_id in entry.name_ids:
-            listed = self._names.pop(name_id)
-            self._remove_tokens(name_id, listed.tokens.tokens)
-        self._changed()
-
-    def _changed(self) -> None:
-        self._similar_cache.clear()
-        self._idf_cache.clear()
-        self._weighed.clear()
-
-    def _listed_weights(self, name_id: int) -> WeightedName:
-        weighed = self._weighed.get(name_id)
-        if weighed is None:
-            weighed = self._weighed[name_id] = self._weigh(self._names[name_id].tokens)
-        return weighed
-
-    def _add_tokens(self, name_id: int, tokens: tuple[str, ...]) -> None:
-        for token in set(tokens):
-            posting = self._postings[token]
-            if not posting:
-                for deleted in typo_neighbours(token):
-                    self._deletions[deleted].add(token)
-                sound = sound_key(token)
-                if sound:
-                    self._sounds[sound].add(token)
-            posting.add(name_id)
-        for left, right in pairwise(tokens):
-            self._joined[left + right].add(name_id)
-            self._splits.setdefault(left + right, (left, right))
-
-    def _remove_tokens(self, name_id: int, tokens: tuple[str, ...]) -> None:
-        for token in set(tokens):
-            posting = self._postings[token]
-            posting.discard(name_id)
-            if posting:
-                continue
-            del self._postings[token]
-            for deleted in typo_neighbours(token):
-                _discard(self._deletions, deleted, token)
-            sound = sound_key(token)
-            if sound:
-                _discard(self._sounds, sound, token)
-        for left, right in pairwise(tokens):
-            _discard(self._joined, left + right, name_id)
-            if left + right not in self._joined:
-                self._splits.pop(left + right, None)
+            del self._names[name_id]
+            for word in self._postings.remove(name_id):
+                self._vocabulary.remove(word)
 
     # ------------------------------------------------------------------ weights
-    def _idf(self, token: str) -> float:
-        cached = self._idf_cache.get(token)
-        if cached is None:
-            posting = self._postings.get(token)
-            df = len(posting) if posting else 0
-            cached = math.log((len(self._names) + 1) / (df + 1)) + 1.0
-            self._idf_cache[token] = cached
-        return cached
+    # A word weighs its role factor times its inverse document frequency over all names,
+    # log((N + 1) / (df + 1)) + 1, computed as log_scale - log(df + 1) with log_scale =
+    # log(N + 1) + 1 so that a name's weight needs no per-name state that other names'
+    # updates would make stale.
+    def _log_scale(self) -> float:
+        return math.log(len(self._names) + 1) + 1.0
 
-    def _weigh(self, tokens: NameTokens) -> WeightedName:
+    def _listed_weights(self, name_id: int, log_scale: float) -> WeightedName:
+        listed = self._names[name_id]
+        log_df = self._postings.log_df
         return WeightedName.of(
-            tokens.tokens,
-            tuple(self._idf(t) * ROLE_FACTOR[r] for t, r in zip(tokens.tokens, tokens.roles, strict=True)),
-            tuple(r is TokenRole.identity for r in tokens.roles),
+            listed.tokens.tokens,
+            tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.tokens.tokens, listed.factors, strict=True)),
+            tuple(r is TokenRole.identity for r in listed.tokens.roles),
         )
 
-    def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens]) -> WeightedName:
-        """Like `_weigh`, but a word the index does not know (a misspelling) weighs what
-        the listed word it resembles most weighs, not what a never-seen word would."""
+    def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
+        """Query words weigh like listed words; a word the index does not know (a
+        misspelling) weighs what the listed word it resembles most weighs, not what a
+        never-seen word would."""
         weights: list[float] = []
+        log_df = self._postings.log_df
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
-            if token not in self._postings and sims:
+            if token not in log_df and sims:
                 source = max(sims.items(), key=lambda item: (item[1][0], item[0]))[0]
-            weights.append(self._idf(source) * ROLE_FACTOR[role])
+            weights.append(ROLE_FACTOR[role] * (log_scale - log_df.get(source, 0.0)))
         identity = tuple(r is TokenRole.identity for r in tokens.roles)
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search
-    def _similar(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
-        """Listed tokens resembling `token` (see tokens.token_similarity)."""
-        cached = self._similar_cache.get(token)
-        if cached is not None:
-            return cached
-        found: dict[str, tuple[float, TokenAgreement]] = {}
-        if token in self._postings:
-            found[token] = (1.0, TokenAgreement.exact)
-        candidates: set[str] = set(self._deletions.get(token, ()))
-        for deleted in typo_neighbours(token):
-            if deleted in self._postings:
-                candidates.add(deleted)
-            candidates.update(self._deletions.get(deleted, ()))
-        sound = sound_key(token)
-        if sound:
-            candidates.update(self._sounds.get(sound, ()))
-        candidates.discard(token)
-        for other in candidates:
-            sim, why = token_similarity(token, other)
-            if why is not None:
-                found[other] = (sim, why)
-        self._similar_cache[token] = found
-        return found
-
     def _split_joined(self, name: NameTokens, kind: EntryKind | None) -> NameTokens:
         """A query word unknown to the index that is two listed words run together
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
-        if all(t in self._postings for t in name.tokens):
+        postings = self._postings
+        if all(t in postings for t in name.tokens):
             return name
         tokens: list[str] = []
         roles: list[TokenRole] = []
         for token, role in zip(name.tokens, name.roles, strict=True):
-            split = None if token in self._postings else self._splits.get(token)
+            split = None if token in postings else postings.splits.get(token)
             if split is None:
                 tokens.append(token)
                 roles.append(role)
@@ -262,33 +198,6 @@ class NameIndex:
                 tokens.extend(split)
                 roles.extend(token_role(t, kind) for t in split)
         return NameTokens(tuple(tokens), tuple(roles))
-
-    def _candidates(self, query: WeightedName, similar: list[SimilarTokens], bound: float) -> set[int]:
-        """Names matching at least one token of the query's rare prefix."""
-        # A candidate scores at most 2M/(Wq+M) with M the matched query weight, so it must
-        # match M >= t*Wq/(2-t); whatever the candidate matches, it includes a token outside
-        # the lightest tokens whose weights sum below that.
-        total = query.total
-        needed = bound * total / (2.0 - bound) if bound < 2.0 else total
-        order = sorted(range(len(query.tokens)), key=lambda i: query.weights[i])
-        suffix = 0.0
-        prefix: set[int] = set(order)
-        for i in order:
-            if suffix + query.weights[i] >= needed:
-                break
-            suffix += query.weights[i]
-            prefix.discard(i)
-        found: set[int] = set()
-        tokens = query.tokens
-        for i in prefix:
-            for other in similar[i]:
-                found.update(self._postings.get(other, ()))
-            found.update(self._joined.get(tokens[i], ()))
-            if i + 1 < len(tokens):
-                found.update(self._postings.get(tokens[i] + tokens[i + 1], ()))
-            if i > 0:
-                found.update(self._postings.get(tokens[i - 1] + tokens[i], ()))
-        return found
 
     def score_name(
         self,
@@ -302,7 +211,7 @@ class NameIndex:
     ) -> NameScore:
         listed = self._names[name_id]
         entry = self._entries[listed.key]
-        names = align(query, self._listed_weights(name_id), similar)
+        names = align(query, self._listed_weights(name_id, self._log_scale()), similar)
         return corroborate(
             names,
             query_kind=kind,
@@ -327,39 +236,48 @@ class NameIndex:
         tokens = self._split_joined(normalize_name(name, kind), kind)
         if not tokens.tokens:
             return []
-        similar: list[SimilarTokens] = [self._similar(t) for t in tokens.tokens]
-        query = self._weigh_query(tokens, similar)
+        similar: list[SimilarTokens] = [self._vocabulary.similar(t) for t in tokens.tokens]
+        log_scale = self._log_scale()
+        query = self._weigh_query(tokens, similar, log_scale)
         potential = self.config.potential_threshold
+        # A candidate scores at most 2M/(Wq+M) with M the query weight it matches, and at
+        # most 2Wq/(Wq+Wc) with Wc its own weight; corroboration adds at most max_bonus.
+        bound = potential - max_bonus(country, ids)
         if only_keys is not None:
             name_ids: Iterable[int] = [
                 n for key in only_keys if (e := self._entries.get(key)) is not None for n in e.name_ids
             ]
         else:
-            name_ids = self._candidates(query, similar, potential - max_bonus(country, ids))
+            needed = bound * query.total / (2.0 - bound) if bound < 2.0 else query.total
+            name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed)
         best: dict[str, tuple[NameScore, _ListedName]] = {}
-        # Cheap bound first: a listed name much heavier than the query cannot reach the
-        # threshold however well the query matches (score <= 2*Wq / (Wq + Wc)).
-        bound = potential - max_bonus(country, ids)
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
-        reachable = _reachable_tokens(query.tokens, similar)
+        reachable: set[str] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         floor = bound * 0.5
+        log_df = self._postings.log_df
+        names = self._names
         for name_id in name_ids:
-            listed_weights = self._listed_weights(name_id)
-            if listed_weights.total > heaviest:
+            listed = names[name_id]
+            words = listed.tokens.tokens
+            # Cheap bound first: a listed name much heavier than the query cannot reach
+            # the threshold however well the query matches.
+            listed_total = listed.factor_sum * log_scale - sum(map(mul, listed.factors, map(log_df.__getitem__, words)))
+            if listed_total > heaviest:
                 continue
-            # Second bound: only listed tokens some query token could pair with count.
+            # Second bound: only listed words some query word could pair with count.
+            if reachable is None:
+                reachable = _reachable_tokens(query.tokens, similar)
             matchable = sum(
-                w
-                for t, w in zip(listed_weights.tokens, listed_weights.weights, strict=True)
+                f * (log_scale - log_df[t])
+                for t, f in zip(words, listed.factors, strict=True)
                 if t in reachable or t[0] in initials
             )
-            if matchable < floor * (query.total + listed_weights.total):
+            if matchable < floor * (query.total + listed_total):
                 continue
             scored = self.score_name(query, similar, name_id, kind=kind, country=country, ids=ids)
             if scored.score < potential:
                 continue
-            listed = self._names[name_id]
             if listed.weak:
                 scored = replace(scored, score=scored.score - WEAK_ALIAS_PENALTY)
                 if scored.score < potential:
@@ -415,12 +333,3 @@ def _query_ids(ids: Mapping[str, str] | None) -> dict[str, str] | None:
         for key in ID_KEYS.get(id_type.lower(), (id_type.lower(),)):
             expanded[key] = value
     return expanded
-
-
-def _discard(mapping: dict[str, set[str]] | dict[str, set[int]], key: str, value: object) -> None:
-    bucket = mapping.get(key)
-    if bucket is None:
-        return
-    bucket.discard(value)
-    if not bucket:
-        del mapping[key]

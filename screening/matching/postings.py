@@ -1,0 +1,220 @@
+"""Inverted lists of listed names, and candidate retrieval that stays short for common words.
+
+Every word has a posting set (the ids of the names that contain it), and every two
+adjacent words are also filed joined (AL RASHID under ALRASHID). A word whose posting
+outgrows PAIRED_MIN_DF becomes "paired": from then on each name holding two paired words
+is also filed under that pair, so a query made only of common words (a frequent given
+name and a frequent surname) opens one short pair list instead of two long word lists.
+
+Retrieval is exact with respect to the scorer's bound (a name reaches the threshold only
+if the query weight it matches is at least `needed`); see `TokenPostings.candidates`.
+Adding or removing a name touches only its own words, except once per word that becomes
+paired: that word's names are then filed under their pairs (at most PAIRED_MIN_DF + 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import combinations, pairwise
+
+from screening.matching.scorer import SimilarTokens
+
+# Above this many names a word is retrieved through pairs. Lower means more pairs filed
+# (memory) and shorter walks; 24 keeps the longest walked list well under a millisecond.
+PAIRED_MIN_DF = 24
+
+Pair = tuple[str, str]
+
+
+def _pair(a: str, b: str) -> Pair:
+    return (a, b) if a <= b else (b, a)
+
+
+class TokenPostings:
+    """Posting sets per word, per joined neighbour pair, and per pair of paired words."""
+
+    def __init__(self) -> None:
+        self.postings: dict[str, set[int]] = {}
+        self.log_df: dict[str, float] = {}  # word -> log(document frequency + 1)
+        self.joined: dict[str, set[int]] = defaultdict(set)
+        self.splits: dict[str, tuple[str, str]] = {}  # joined neighbours -> the two words
+        self._paired: set[str] = set()
+        self._pairs: dict[Pair, set[int]] = {}
+        self._tokens: dict[int, tuple[str, ...]] = {}
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.postings
+
+    # ------------------------------------------------------------------ updates
+    def add(self, name_id: int, tokens: tuple[str, ...]) -> list[str]:
+        """File a name; returns the words new to the index."""
+        self._tokens[name_id] = tokens
+        new: list[str] = []
+        for token in set(tokens):
+            posting = self.postings.get(token)
+            if posting is None:
+                posting = self.postings[token] = set()
+                new.append(token)
+            posting.add(name_id)
+            self.log_df[token] = math.log(len(posting) + 1)
+            if len(posting) > PAIRED_MIN_DF and token not in self._paired:
+                self._pair_up(token)
+        for key in self._name_pairs(tokens):
+            self._pairs.setdefault(key, set()).add(name_id)
+        for left, right in pairwise(tokens):
+            self.joined[left + right].add(name_id)
+            self.splits.setdefault(left + right, (left, right))
+        return new
+
+    def remove(self, name_id: int) -> list[str]:
+        """Forget a name; returns the words no name holds any more."""
+        tokens = self._tokens.pop(name_id)
+        for key in self._name_pairs(tokens):
+            bucket = self._pairs[key]
+            bucket.discard(name_id)
+            if not bucket:
+                del self._pairs[key]
+        gone: list[str] = []
+        for token in set(tokens):
+            posting = self.postings[token]
+            posting.discard(name_id)
+            if posting:
+                self.log_df[token] = math.log(len(posting) + 1)
+                continue
+            del self.postings[token]
+            del self.log_df[token]
+            self._paired.discard(token)  # its pairs emptied with its last name
+            gone.append(token)
+        for left, right in pairwise(tokens):
+            neighbours = self.joined.get(left + right)
+            if neighbours is not None:
+                neighbours.discard(name_id)
+                if not neighbours:
+                    del self.joined[left + right]
+                    self.splits.pop(left + right, None)
+        return gone
+
+    def _name_pairs(self, tokens: tuple[str, ...]) -> set[Pair]:
+        paired = [t for t in tokens if t in self._paired]
+        return {_pair(a, b) for a, b in combinations(paired, 2)}
+
+    def _pair_up(self, token: str) -> None:
+        """`token` became common: file its names under their pairs with it."""
+        self._paired.add(token)
+        for name_id in self.postings[token]:
+            tokens = self._tokens[name_id]
+            seen_self = False
+            for other in tokens:
+                if other == token and not seen_self:
+                    seen_self = True
+                    continue
+                if other in self._paired:
+                    self._pairs.setdefault(_pair(token, other), set()).add(name_id)
+
+    # ------------------------------------------------------------------ retrieval
+    def candidates(
+        self,
+        tokens: Sequence[str],
+        weights: Sequence[float],
+        similar: Sequence[SimilarTokens],
+        needed: float,
+    ) -> set[int]:
+        """Every name that could match query weight >= `needed`.
+
+        A query word is met through the listed words it resembles (`similar`), a listed
+        initial of its letter, or a joined neighbour pair on either side (its sources). A
+        query initial meets any listed word of its letter, which no list enumerates, so
+        its weight counts as free. A name that meets one query word only is wanted only
+        if that word (with the free weight) is enough: those words' lists are walked
+        whole. Any other wanted name meets two words i, j, the heaviest two of what it
+        meets, and all it meets weighs at most w_i + w_j + every word lighter than j:
+        only pairs where that reaches `needed` are opened, each as the intersection of
+        the two words' lists (set operations in C, or one short pair list when both
+        sides are common words).
+        """
+        free = sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
+        order = sorted(range(len(tokens)), key=lambda i: -weights[i])
+        tail = [0.0] * (len(order) + 1)
+        for rank in range(len(order) - 1, -1, -1):
+            tail[rank] = tail[rank + 1] + weights[order[rank]]
+        singles: list[int] = []
+        pairs: list[tuple[int, int]] = []
+        for rank, i in enumerate(order):
+            if weights[i] + free >= needed:
+                singles.append(i)
+                continue
+            for later in range(rank + 1, len(order)):
+                j = order[later]
+                if weights[i] + weights[j] + tail[later + 1] + free < needed:
+                    break
+                pairs.append((i, j))
+        if not singles and not pairs:
+            return set()
+        sources = _Sources(self, tokens, similar)
+        found: set[int] = set()
+        for i in singles:
+            found.update(sources.short(i))
+            for word in sources.common(i):
+                found.update(self.postings[word])
+        for i, j in pairs:
+            found.update(sources.shared(i, j))
+        return found
+
+
+class _Sources:
+    """One query's word sources, split into short lists (merged once per query word) and
+    paired words (reached through pair lists or intersections)."""
+
+    def __init__(self, postings: TokenPostings, tokens: Sequence[str], similar: Sequence[SimilarTokens]) -> None:
+        self._index = postings
+        self._tokens = tokens
+        self._similar = similar
+        self._short: dict[int, set[int]] = {}
+        self._common: dict[int, list[str]] = {}
+
+    def _split(self, i: int) -> None:
+        index, tokens = self._index, self._tokens
+        token = tokens[i]
+        words = list(self._similar[i])
+        if len(token) > 1 and token[0] in index.postings:
+            words.append(token[0])  # a listed initial meets this word
+        short: set[int] = set()
+        common: list[str] = []
+        for word in words:
+            if word in index._paired:
+                common.append(word)
+            else:
+                short.update(index.postings[word])
+        short.update(index.joined.get(token, ()))
+        if i + 1 < len(tokens):
+            short.update(index.postings.get(token + tokens[i + 1], ()))
+        if i > 0:
+            short.update(index.postings.get(tokens[i - 1] + token, ()))
+        self._short[i] = short
+        self._common[i] = common
+
+    def short(self, i: int) -> set[int]:
+        if i not in self._short:
+            self._split(i)
+        return self._short[i]
+
+    def common(self, i: int) -> list[str]:
+        if i not in self._common:
+            self._split(i)
+        return self._common[i]
+
+    def shared(self, i: int, j: int) -> set[int]:
+        """Names meeting both query words i and j."""
+        short_i, short_j = self.short(i), self.short(j)
+        common_i, common_j = self.common(i), self.common(j)
+        postings, pairs = self._index.postings, self._index._pairs
+        found = short_i & short_j
+        for word in common_j:
+            found.update(short_i.intersection(postings[word]))
+        for word in common_i:
+            found.update(short_j.intersection(postings[word]))
+            for other in common_j:
+                found.update(pairs.get(_pair(word, other), ()))
+        return found

@@ -1,0 +1,98 @@
+"""Vocabulary: the listed words, and which of them a query word resembles.
+
+Typo candidates come from the one-deletion neighbourhood (tokens.typo_neighbours), sound
+candidates from the phonetic key. A phonetic bucket of a frequent key holds hundreds of
+words at scale; rapidfuzz screens it in C for the spelling floor a sound match needs
+before the exact per-pair comparison runs in Python.
+
+Results are cached per query word. They depend only on which words are listed, so the
+cache is dropped when a word appears or disappears, not on every list update.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from screening.matching.scorer import SimilarTokens
+from screening.matching.tokens import MIN_SOUND_SPELLING, TokenAgreement, sound_key, token_similarity, typo_neighbours
+
+
+class Vocabulary:
+    """Listed words with their typo and sound neighbourhoods."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._deletions: dict[str, set[str]] = defaultdict(set)  # word minus one char -> words
+        self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
+        self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._words
+
+    def add(self, word: str) -> None:
+        if word in self._words:
+            return
+        self._words.add(word)
+        for deleted in typo_neighbours(word):
+            self._deletions[deleted].add(word)
+        sound = sound_key(word)
+        if sound:
+            self._sounds[sound][word] = word
+        self._cache.clear()
+
+    def remove(self, word: str) -> None:
+        if word not in self._words:
+            return
+        self._words.discard(word)
+        for deleted in typo_neighbours(word):
+            bucket = self._deletions.get(deleted)
+            if bucket is not None:
+                bucket.discard(word)
+                if not bucket:
+                    del self._deletions[deleted]
+        sound = sound_key(word)
+        words = self._sounds.get(sound) if sound else None
+        if words is not None:
+            words.pop(word, None)
+            if not words:
+                del self._sounds[sound]
+        self._cache.clear()
+
+    def similar(self, token: str) -> SimilarTokens:
+        """Listed words resembling `token` (see tokens.token_similarity), itself included."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        found: dict[str, tuple[float, TokenAgreement]] = {}
+        if token in self._words:
+            found[token] = (1.0, TokenAgreement.exact)
+        candidates: set[str] = set(self._deletions.get(token, ()))
+        for deleted in typo_neighbours(token):
+            if deleted in self._words:
+                candidates.add(deleted)
+            candidates.update(self._deletions.get(deleted, ()))
+        sound = sound_key(token)
+        same_sound = self._sounds.get(sound) if sound else None
+        if same_sound:
+            # Only a word spelled at least half alike can meet by sound; every typo pair is
+            # already among the deletion candidates.
+            candidates.update(
+                hit[0]
+                for hit in process.extract(
+                    token,
+                    same_sound,
+                    scorer=Levenshtein.normalized_similarity,
+                    score_cutoff=MIN_SOUND_SPELLING,
+                    limit=None,
+                )
+            )
+        candidates.discard(token)
+        for other in candidates:
+            sim, why = token_similarity(token, other)
+            if why is not None:
+                found[other] = (sim, why)
+        self._cache[token] = found
+        return found
