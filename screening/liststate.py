@@ -158,7 +158,7 @@ class ListState:
         if age is not None and age > max_age:
             hours = age.total_seconds() / 3600
             return f"list state is {hours:.1f} h old, older than the {max_age.total_seconds() / 3600:.0f} h maximum"
-        incomplete = self.incomplete_lists()
-        if incomplete:
-            return f"list state is incomplete for {', '.join(incomplete)} (a load is still arriving)"
+        # A list whose version differs from its manifest is reported (health), not failed
+        # closed on: any producer may delist with a tombstone after a load, and holding
+        # every order until the next load would be an outage of our own making.
         return None

@@ -127,7 +127,7 @@ def party_reasons(parties: Iterable[Party], state: ListState, policy: ScreeningP
     return reasons
 
 
-def _all_parties(event: OrderEvent | ShipmentEvent) -> list[Party]:
+def all_parties(event: OrderEvent | ShipmentEvent) -> list[Party]:
     parties = list(event.parties)
     if isinstance(event, OrderEvent) and event.payment and event.payment.payer:
         parties.append(event.payment.payer)
@@ -143,7 +143,7 @@ def lists_unavailable(problem: str) -> Reason:
 
 
 def screen_order(order: OrderEvent, state: ListState, policy: ScreeningPolicy, now: datetime) -> Screening:
-    parties = _all_parties(order)
+    parties = all_parties(order)
     reasons = destination_reasons(order.ship_to, parties, policy)
     reasons += _list_reasons(parties, state, policy, now, order.occurred_at.date())
     return Screening(outcome_of(reasons), tuple(reasons), state.version())
@@ -151,7 +151,7 @@ def screen_order(order: OrderEvent, state: ListState, policy: ScreeningPolicy, n
 
 def screen_shipment(shipment: ShipmentEvent, state: ListState, policy: ScreeningPolicy,
                     now: datetime) -> Screening:
-    parties = _all_parties(shipment)
+    parties = all_parties(shipment)
     reasons = destination_reasons(None, parties, policy)
     reasons += transit_reasons(((leg.from_, leg.to) for leg in shipment.legs), policy)
     reasons += _list_reasons(parties, state, policy, now, shipment.occurred_at.date())

@@ -59,9 +59,14 @@ def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
         raise RuntimeError(f"{remaining} messages were not delivered within {timeout_s:.0f}s")
 
 
-def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> Iterator[tuple[bytes | None, bytes | None]]:
-    """Every (key, value) currently in a topic, from the start to the end offsets seen at call
-    time, across all partitions, without joining a consumer group."""
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0,
+               idle_s: float = 1.0) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """Every (key, value) currently in a topic, across all partitions, without joining a
+    consumer group.
+
+    The end is where the partitions' high watermarks say, and then no new record for
+    `idle_s`: some Kafka-protocol brokers (Tansu) report a high watermark short of the last
+    record batch, and stopping there would lose records."""
     consumer = Consumer(client_config(bootstrap, **{"group.id": "tradescreen-reader", "enable.auto.commit": False,
                                                     "auto.offset.reset": "earliest"}))
     try:
@@ -73,20 +78,20 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> Iterator[
             low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)
             if high > low:
                 ends[p] = high
-        if not ends:
-            return
-        consumer.assign([TopicPartition(topic, p, 0) for p in ends])
+        consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
         deadline = time.monotonic() + timeout_s
-        while ends:
+        last_seen = time.monotonic()
+        while ends or time.monotonic() - last_seen < idle_s:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"reading {topic}: partitions {sorted(ends)} not read to the end")
-            msg = consumer.poll(0.5)
+            msg = consumer.poll(0.2)
             if msg is None:
                 continue
             if msg.error():
                 if msg.error().code() == KafkaError._PARTITION_EOF:
                     continue
                 raise KafkaException(msg.error())
+            last_seen = time.monotonic()
             yield msg.key(), msg.value()
             part, offset = msg.partition(), msg.offset()
             if part in ends and offset + 1 >= ends[part]:

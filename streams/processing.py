@@ -4,13 +4,16 @@ de-duplicate on event_id, screen, and say which messages to send. Agents stay th
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from schemas import (
+    Alert,
+    AlertSeverity,
     DeadLetter,
     Decision,
     MessageError,
@@ -23,11 +26,12 @@ from schemas import (
     SubjectKind,
     Trigger,
     WireModel,
+    entry_key,
 )
-from screening.decisions import alert_for, hold_for, make_decision
+from screening.decisions import alert_for, hold_for, make_decision, stable_id
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
-from screening.rules import screen_order, screen_shipment
+from screening.rules import all_parties, party_matches, screen_order, screen_shipment
 from streams import topics
 
 # How many recent event ids per subject are remembered for de-duplication.
@@ -56,7 +60,16 @@ class SubjectRecord(BaseModel):
     last_outcome: str | None = None
     held_for_lists: bool = False
     open_hold_id: str | None = None
+    # Entry keys behind the last decision's list reasons, to find holds a delisting touches.
+    reason_keys: list[str] = Field(default_factory=list)
+    last_event_id: str = ""
+    # Input partition the subject lives on: a worker re-screens only what it owns.
+    partition: int = 0
     seen: dict[str, str] = Field(default_factory=dict)
+
+    def parsed_event(self) -> SubjectEvent:
+        model = OrderEvent if self.kind is SubjectKind.order else ShipmentEvent
+        return model.model_validate(self.event)
 
 
 def subject_of(event: SubjectEvent) -> Subject:
@@ -98,7 +111,8 @@ class Screener:
             return screen_order(event, self.state, self.policy, now)
         return screen_shipment(event, self.state, self.policy, now)
 
-    def on_event(self, event: SubjectEvent, record: SubjectRecord | None, now: datetime) -> Screened | None:
+    def on_event(self, event: SubjectEvent, record: SubjectRecord | None, now: datetime,
+                 partition: int = 0) -> Screened | None:
         """Decide one accepted event; None if this event_id was already decided."""
         if record is not None and event.event_id in record.seen:
             return None
@@ -112,7 +126,7 @@ class Screener:
         new_record = SubjectRecord(
             kind=subject.kind, id=subject.id, open=not closes_subject(event),
             event=event.model_dump(mode="json", by_alias=True, exclude_none=True),
-            occurred_at=event.occurred_at, seen=seen,
+            occurred_at=event.occurred_at, seen=seen, last_event_id=event.event_id, partition=partition,
             open_hold_id=record.open_hold_id if record else None,
         )
         return Screened(decision, new_record, self.outputs(decision, new_record))
@@ -124,6 +138,8 @@ class Screener:
         record.last_decision_id = decision.decision_id
         record.last_outcome = decision.outcome.value
         record.held_for_lists = any(r.code is ReasonCode.LISTS_UNAVAILABLE for r in decision.reasons)
+        record.reason_keys = sorted({entry_key(r.list_code, r.source_id) for r in decision.reasons
+                                     if r.list_code and r.source_id})
         hold = hold_for(decision)
         if hold is not None:
             out.append(Outgoing(topics.HOLDS, hold.hold_id, hold.to_json_bytes()))
@@ -132,6 +148,46 @@ class Screener:
         if alert is not None:
             out.append(Outgoing(topics.ALERTS, key, alert.to_json_bytes()))
         return out
+
+
+    # -- list updates -------------------------------------------------------------------
+
+    def is_open(self, record: SubjectRecord, now: datetime, horizon: timedelta) -> bool:
+        return record.open and now - record.occurred_at <= horizon
+
+    def touched_by(self, record: SubjectRecord, changed_keys: Collection[str]) -> bool:
+        """Does any party of this subject match one of the changed entries? Only those
+        entries are searched, so a delta costs O(subjects × parties), not a full re-screen."""
+        event = record.parsed_event()
+        on = event.occurred_at.date()
+        return any(party_matches(p, self.state, on, changed_keys) for p in all_parties(event))
+
+    def rescreen(self, record: SubjectRecord, now: datetime) -> Screened | None:
+        """Screen a known subject again against the current lists; a Decision (trigger
+        list_update) only if the outcome changed, or if it was held for want of lists."""
+        event = record.parsed_event()
+        screening = self.screen(event, now)
+        if screening.outcome.value == record.last_outcome and not record.held_for_lists:
+            return None
+        subject = subject_of(event)
+        decision = make_decision(screening, record.last_event_id or event.event_id, subject, Trigger.list_update,
+                                 now, basis=screening.lists_version)
+        updated = record.model_copy(deep=True)
+        return Screened(decision, updated, self.outputs(decision, updated))
+
+    def delisting_alerts(self, record: SubjectRecord, removed_keys: Collection[str], now: datetime) -> list[Outgoing]:
+        """A delisting never releases a hold by itself: it tells the reviewers."""
+        gone = sorted(set(record.reason_keys) & set(removed_keys))
+        if not gone or record.open_hold_id is None:
+            return []
+        alert = Alert(
+            alert_id=stable_id("a", "delisted", record.open_hold_id, *gone), severity=AlertSeverity.info,
+            code="DELISTED", subject=Subject(kind=record.kind, id=record.id),
+            summary=(f"{record.kind.value} {record.id}: hold {record.open_hold_id} rests on {', '.join(gone)}, "
+                     "which is no longer listed. The hold stays open until a reviewer releases it."),
+            at=now,
+        )
+        return [Outgoing(topics.ALERTS, record.id, alert.to_json_bytes())]
 
 
 def encode(model: WireModel) -> bytes:

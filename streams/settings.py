@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # Lists.
     lists_dir: Path | None = None
     max_list_age_hours: float = Field(default=36.0, gt=0)
+    # Open orders and shipments younger than this are re-screened when lists change.
+    rescreen_horizon_days: float = Field(default=90.0, gt=0)
+    # No timer-raised LISTS_UNAVAILABLE alert this soon after start: list state is still
+    # being read. Events held meanwhile still raise it at once.
+    startup_grace_s: float = Field(default=60.0, ge=0)
     # `lists fetch`: source name -> URL (TRADESCREEN_LIST_SOURCES takes JSON). The file is
     # saved under the URL's last path segment, or under a `#name.csv` fragment if given.
     list_sources: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_LIST_SOURCES))

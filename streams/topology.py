@@ -33,11 +33,12 @@ from schemas import (
     OrderEvent,
     ReasonCode,
     ShipmentEvent,
+    SubjectKind,
     parse_message,
 )
 from schemas.common import utc_now
 from screening.decisions import stable_id
-from screening.liststate import ListState
+from screening.liststate import ChangeKind, ListState
 from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
 from streams import metrics, topics
@@ -74,6 +75,11 @@ class Worker:
     # Set while screening fails closed, so the critical alert is raised once per episode.
     lists_unavailable_since: datetime | None = None
     broker_reachable: bool = False
+    started_at: datetime = field(default_factory=utc_now)
+    # List entry keys changed since the last re-screening pass.
+    changed_keys: set[str] = field(default_factory=set)
+    removed_keys: set[str] = field(default_factory=set)
+    books: dict[SubjectKind, Any] = field(default_factory=dict)
 
     async def send(self, messages: list[Outgoing]) -> None:
         for msg in messages:
@@ -151,6 +157,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     orders_book = app.Table("orders_book", partitions=settings.partitions, key_type=bytes, value_type=bytes)
     shipments_book = app.Table("shipments_book", partitions=settings.partitions, key_type=bytes,
                                value_type=bytes)
+    worker.books = {SubjectKind.order: orders_book, SubjectKind.shipment: shipments_book}
 
     # -- agents ----------------------------------------------------------------------------
     @app.agent(orders, name="screen_orders")
@@ -171,7 +178,15 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     @app.timer(interval=10.0)
     async def check_health() -> None:
         await _check_broker(worker)
-        await _check_list_freshness(worker)
+
+    @app.timer(interval=1.0)
+    async def follow_list_state() -> None:
+        """Fail closed when list state is missing or stale; re-screen open subjects when
+        entries change or when state comes back."""
+        try:
+            await _follow_list_state(worker)
+        except Exception:  # a timer that raises stops for good
+            log.exception("list state follow-up failed")
 
     from streams.web import register_views
 
@@ -194,7 +209,7 @@ async def _screen_subject(worker: Worker, event: EventT, model: type[OrderEvent 
         stored = book.get(subject_id.encode())
         record = SubjectRecord.model_validate_json(stored) if stored else None
         started = utc_now()
-        screened = worker.screener.on_event(parsed, record, now)
+        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition)
         if screened is None:
             metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
             log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, subject_id)
@@ -248,16 +263,66 @@ async def _raise_unavailable(worker: Worker, detail: str) -> None:
     log.error("lists unavailable, failing closed: %s", detail)
 
 
-async def _check_list_freshness(worker: Worker) -> None:
+async def _follow_list_state(worker: Worker) -> None:
     now = utc_now()
     age = worker.state.age(now)
     metrics.LIST_STATE_AGE.set(age.total_seconds() if age is not None else -1)
     problem = worker.state.availability_problem(now, worker.screener.policy.max_list_age)
     if problem is not None:
-        await _raise_unavailable(worker, problem)
-    elif worker.lists_unavailable_since is not None:
-        log.info("list state available again after outage since %s", worker.lists_unavailable_since)
+        if (now - worker.started_at).total_seconds() >= worker.settings.startup_grace_s:
+            await _raise_unavailable(worker, problem)
+        return
+    if worker.lists_unavailable_since is not None:
+        log.info("list state available again after outage since %s; re-screening held subjects",
+                 worker.lists_unavailable_since)
         worker.lists_unavailable_since = None
+        await _rescreen_pass(worker, now, lambda r: r.held_for_lists)
+    if worker.changed_keys or worker.removed_keys:
+        changed, worker.changed_keys = worker.changed_keys, set()
+        removed, worker.removed_keys = worker.removed_keys, set()
+        await _rescreen_pass(worker, now, lambda r: r.held_for_lists or
+                             (bool(changed) and worker.screener.touched_by(r, changed)), removed)
+
+
+async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: set[str] | frozenset[str] = frozenset()
+                         ) -> None:
+    """Re-screen the open subjects this worker owns that `wanted` selects; tell reviewers
+    about holds that rest on `removed` entries."""
+    started = utc_now()
+    horizon = timedelta(days=worker.settings.rescreen_horizon_days)
+    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    examined = changed = 0
+    for kind, book in worker.books.items():
+        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
+        for key, raw in list(book.items()):
+            record = SubjectRecord.model_validate_json(raw)
+            if (topic, record.partition) not in owned or not worker.screener.is_open(record, now, horizon):
+                continue
+            if removed:
+                await worker.send(worker.screener.delisting_alerts(record, removed, now))
+            if not wanted(record):
+                continue
+            examined += 1
+            screened = worker.screener.rescreen(record, now)
+            metrics.RESCREENS.labels("true" if screened else "false").inc()
+            if screened is None:
+                continue
+            changed += 1
+            await worker.send(screened.messages)
+            _store_record(book, key, screened.record)
+            _count_decision(worker, screened.decision, now, screened.messages)
+    metrics.RESCREEN_SECONDS.observe((utc_now() - started).total_seconds())
+    if examined:
+        log.info("re-screened subjects=%d changed=%d seconds=%.3f", examined, changed,
+                 (utc_now() - started).total_seconds())
+
+
+def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
+    """Write a subject record from outside a stream event: to its own changelog partition,
+    which is where the input topic put the subject."""
+    value = record.model_dump_json().encode()
+    book.data[key] = value
+    book.send_changelog(record.partition, key, value)
 
 
 async def _check_broker(worker: Worker) -> None:
@@ -279,6 +344,10 @@ def _list_entry_applier(worker: Worker) -> Any:
             log.error("bad list entry key=%s offset=%s error=%s", key, event.message.offset, exc)
             return
         change = worker.state.apply(key, entry, utc_now())
+        if change.kind in (ChangeKind.added, ChangeKind.modified):
+            worker.changed_keys.add(key)
+        elif change.kind is ChangeKind.removed:
+            worker.removed_keys.add(key)
         list_code = (entry.list_code if entry else (change.old.list_code if change.old else key.split(":")[0]))
         metrics.LIST_DELTA.labels(list_code, change.kind.value).inc()
         metrics.LIST_ENTRIES.labels(list_code).set(worker.state.counts().get(list_code, 0))

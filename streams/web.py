@@ -32,6 +32,9 @@ def health_report(worker: Worker) -> dict[str, Any]:
             "age_seconds": round(age.total_seconds(), 1) if age is not None else None,
             "max_age_hours": worker.settings.max_list_age_hours,
             "fail_closed": problem,
+            # Lists whose entries differ from what their last load published: a load still
+            # arriving, or changes produced outside a load.
+            "differs_from_manifest": state.incomplete_lists(),
             "demo": state.is_demo(),
         },
     }

@@ -127,9 +127,7 @@ _LEGAL_WORDS = (
     "sirketi anonim societe anonyme"
 )
 LEGAL_WORDS: frozenset[str] = frozenset(_LEGAL_WORDS.split())
-_LEGAL_DELETIONS: dict[str, str] = {
-    variant: word for word in sorted(LEGAL_WORDS) for variant in typo_neighbours(word)
-}
+_LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS) for variant in typo_neighbours(word)}
 
 # Canonical tokens that mark a legal form (whatever produced them).
 LEGAL_TOKENS: frozenset[str] = frozenset(_EXTRA_LEGAL.values()) | {"soe", "ngo", "coop", "sp", "gp"}
@@ -205,9 +203,7 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
     canonical = [
-        t
-        for i, t in enumerate(canonical)
-        if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
+        t for i, t in enumerate(canonical) if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
     ]
     if all(t in LEGAL_TOKENS for t in canonical):
         return tokens

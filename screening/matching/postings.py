@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations, pairwise
 
-from screening.matching.scorer import SimilarTokens
+from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
 
 # Above this many names a word is retrieved through pairs. Lower means more pairs filed
 # (memory) and shorter walks; 24 keeps the longest walked list well under a millisecond.
@@ -121,46 +121,54 @@ class TokenPostings:
         similar: Sequence[SimilarTokens],
         needed: float,
     ) -> set[int]:
-        """Every name that could match query weight >= `needed`.
+        """Every name that could share query weight >= `needed` (the scorer's "shared":
+        each aligned pair counts its similarity times the query word's weight at most).
 
-        A query word is met through the listed words it resembles (`similar`), a listed
-        initial of its letter, or a joined neighbour pair on either side (its sources). A
-        query initial meets any listed word of its letter, which no list enumerates, so
-        its weight counts as free. A name that meets one query word only is wanted only
-        if that word (with the free weight) is enough: those words' lists are walked
-        whole. Any other wanted name meets two words i, j, the heaviest two of what it
-        meets, and all it meets weighs at most w_i + w_j + every word lighter than j:
-        only pairs where that reaches `needed` are opened, each as the intersection of
-        the two words' lists (set operations in C, or one short pair list when both
-        sides are common words).
+        A query word is met through its sources: the listed words it resembles
+        (`similar`), a listed initial of its letter, or a joined neighbour pair on either
+        side. A query initial meets any listed word of its letter, which no list
+        enumerates, so what it can add counts as free. A name that meets one query word
+        only is wanted only if that one source (with the free weight) is enough: such
+        sources' lists are walked whole. Any other wanted name meets two words i, j, the
+        heaviest two of what it meets, and all it meets weighs at most w_i + w_j + every
+        word lighter than j: only pairs where that reaches `needed` are opened, each as
+        the intersection of the two words' lists (set operations in C, or one short pair
+        list when both sides are common words).
         """
-        free = sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
+        free = INITIAL_SIMILARITY * sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
+        alone = needed - free  # what one source must bring to make a name wanted on its own
+        sources = _Sources(self, tokens, similar)
+        found: set[int] = set()
+        walked_whole: set[int] = set()
+        for i, weight in enumerate(weights):
+            if weight + _neighbour_weight(weights, i) < alone:
+                continue  # no source of this word is enough on its own
+            whole = True
+            for posting, bound in sources.bounded(i, weights):
+                if bound >= alone:
+                    found.update(posting)
+                else:
+                    whole = False
+            if whole:
+                walked_whole.add(i)
         order = sorted(range(len(tokens)), key=lambda i: -weights[i])
         tail = [0.0] * (len(order) + 1)
         for rank in range(len(order) - 1, -1, -1):
             tail[rank] = tail[rank + 1] + weights[order[rank]]
-        singles: list[int] = []
-        pairs: list[tuple[int, int]] = []
         for rank, i in enumerate(order):
-            if weights[i] + free >= needed:
-                singles.append(i)
+            if i in walked_whole:
                 continue
             for later in range(rank + 1, len(order)):
                 j = order[later]
                 if weights[i] + weights[j] + tail[later + 1] + free < needed:
                     break
-                pairs.append((i, j))
-        if not singles and not pairs:
-            return set()
-        sources = _Sources(self, tokens, similar)
-        found: set[int] = set()
-        for i in singles:
-            found.update(sources.short(i))
-            for word in sources.common(i):
-                found.update(self.postings[word])
-        for i, j in pairs:
-            found.update(sources.shared(i, j))
+                if j not in walked_whole:
+                    found.update(sources.shared(i, j))
         return found
+
+
+def _neighbour_weight(weights: Sequence[float], i: int) -> float:
+    return max(weights[i - 1] if i > 0 else 0.0, weights[i + 1] if i + 1 < len(weights) else 0.0)
 
 
 class _Sources:
@@ -173,6 +181,23 @@ class _Sources:
         self._similar = similar
         self._short: dict[int, set[int]] = {}
         self._common: dict[int, list[str]] = {}
+
+    def bounded(self, i: int, weights: Sequence[float]) -> list[tuple[set[int], float]]:
+        """Query word i's source lists, each with the most a name found there can share
+        through it."""
+        index, tokens = self._index, self._tokens
+        token, weight = tokens[i], weights[i]
+        found = [(index.postings[word], hit[0] * weight) for word, hit in self._similar[i].items()]
+        if len(token) > 1 and token[0] in index.postings:
+            found.append((index.postings[token[0]], INITIAL_SIMILARITY * weight))
+        joined = index.joined.get(token)
+        if joined:
+            found.append((joined, weight))
+        if i + 1 < len(tokens) and (posting := index.postings.get(token + tokens[i + 1])):
+            found.append((posting, weight + weights[i + 1]))
+        if i > 0 and (posting := index.postings.get(tokens[i - 1] + token)):
+            found.append((posting, weight + weights[i - 1]))
+        return found
 
     def _split(self, i: int) -> None:
         index, tokens = self._index, self._tokens

@@ -46,9 +46,7 @@ class WeightedName:
     total: float
 
     @classmethod
-    def of(
-        cls, tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...]
-    ) -> WeightedName:
+    def of(cls, tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...]) -> WeightedName:
         return cls(tokens, weights, identity, sum(weights))
 
 

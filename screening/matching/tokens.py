@@ -62,22 +62,33 @@ def typo_similarity(a: str, b: str) -> float:
     """1 - 1/length for one edit (OSA: adjacent swaps count once); 0 otherwise."""
     if min(len(a), len(b)) < MIN_TYPO_LENGTH or abs(len(a) - len(b)) > 1:
         return 0.0
-    if OSA.distance(a, b, score_cutoff=1) > 1:
-        return 0.0
-    return 1.0 - 1.0 / max(len(a), len(b))
+    return combined_similarity(a, b, one_edit=OSA.distance(a, b, score_cutoff=1) <= 1, spelling=None)[0]
+
+
+def combined_similarity(
+    a: str, b: str, *, one_edit: bool, spelling: float | None
+) -> tuple[float, TokenAgreement | None]:
+    """The similarity of two different tokens from what is known about them: whether they
+    are one edit (OSA) apart, and their spelling similarity (normalised Levenshtein) if
+    they sound the same, else None. Lets a caller that screened many words at once in C
+    reuse those figures."""
+    typo = 0.0
+    if one_edit and min(len(a), len(b)) >= MIN_TYPO_LENGTH and abs(len(a) - len(b)) <= 1:
+        typo = 1.0 - 1.0 / max(len(a), len(b))
+    if spelling is not None and spelling >= MIN_SOUND_SPELLING:
+        similarity = min(MAX_SOUND_SIMILARITY, 0.5 + spelling / 2)
+        if similarity > typo:
+            return similarity, TokenAgreement.sound
+    if typo > 0:
+        return typo, TokenAgreement.typo
+    return 0.0, None
 
 
 def token_similarity(a: str, b: str) -> tuple[float, TokenAgreement | None]:
     """How alike two whole tokens are, 0..1, and why."""
     if a == b:
         return 1.0, TokenAgreement.exact
-    typo = typo_similarity(a, b)
+    one_edit = abs(len(a) - len(b)) <= 1 and OSA.distance(a, b, score_cutoff=1) <= 1
     sound = sound_key(a)
-    if sound and sound == sound_key(b):
-        spelling = Levenshtein.normalized_similarity(a, b)
-        similarity = min(MAX_SOUND_SIMILARITY, 0.5 + spelling / 2)
-        if spelling >= MIN_SOUND_SPELLING and similarity > typo:
-            return similarity, TokenAgreement.sound
-    if typo > 0:
-        return typo, TokenAgreement.typo
-    return 0.0, None
+    spelling = Levenshtein.normalized_similarity(a, b) if sound and sound == sound_key(b) else None
+    return combined_similarity(a, b, one_edit=one_edit, spelling=spelling)

@@ -1,9 +1,10 @@
 """Vocabulary: the listed words, and which of them a query word resembles.
 
 Typo candidates come from the one-deletion neighbourhood (tokens.typo_neighbours), sound
-candidates from the phonetic key. A phonetic bucket of a frequent key holds hundreds of
-words at scale; rapidfuzz screens it in C for the spelling floor a sound match needs
-before the exact per-pair comparison runs in Python.
+candidates from the phonetic key. Both sets grow with the vocabulary (a phonetic bucket
+of a frequent key holds hundreds of words at scale), so rapidfuzz screens them in C, for
+one edit and for the spelling floor of a sound match, before the exact per-pair
+comparison (tokens.token_similarity) runs in Python on the few that pass.
 
 Results are cached per query word. They depend only on which words are listed, so the
 cache is dropped when a word appears or disappears, not on every list update.
@@ -14,10 +15,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from screening.matching.scorer import SimilarTokens
-from screening.matching.tokens import MIN_SOUND_SPELLING, TokenAgreement, sound_key, token_similarity, typo_neighbours
+from screening.matching.tokens import (
+    MIN_SOUND_SPELLING,
+    TokenAgreement,
+    combined_similarity,
+    sound_key,
+    typo_neighbours,
+)
 
 
 class Vocabulary:
@@ -69,18 +76,21 @@ class Vocabulary:
         found: dict[str, tuple[float, TokenAgreement]] = {}
         if token in self._words:
             found[token] = (1.0, TokenAgreement.exact)
-        candidates: set[str] = set(self._deletions.get(token, ()))
+        near: set[str] = set(self._deletions.get(token, ()))
         for deleted in typo_neighbours(token):
             if deleted in self._words:
-                candidates.add(deleted)
-            candidates.update(self._deletions.get(deleted, ()))
+                near.add(deleted)
+            near.update(self._deletions.get(deleted, ()))
+        near.discard(token)
+        # Words sharing a deletion are up to two edits apart; a typo is one (OSA).
+        one_edit = {hit[0] for hit in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=None)}
         sound = sound_key(token)
         same_sound = self._sounds.get(sound) if sound else None
+        spelling: dict[str, float] = {}
         if same_sound:
-            # Only a word spelled at least half alike can meet by sound; every typo pair is
-            # already among the deletion candidates.
-            candidates.update(
-                hit[0]
+            # Only a word spelled at least half alike can meet by sound.
+            spelling = {
+                hit[0]: hit[1]
                 for hit in process.extract(
                     token,
                     same_sound,
@@ -88,10 +98,10 @@ class Vocabulary:
                     score_cutoff=MIN_SOUND_SPELLING,
                     limit=None,
                 )
-            )
-        candidates.discard(token)
-        for other in candidates:
-            sim, why = token_similarity(token, other)
+                if hit[0] != token
+            }
+        for other in one_edit | spelling.keys():
+            sim, why = combined_similarity(token, other, one_edit=other in one_edit, spelling=spelling.get(other))
             if why is not None:
                 found[other] = (sim, why)
         self._cache[token] = found

@@ -133,7 +133,7 @@ def _get(message: dict[str, Any], dotted: str) -> Any:
     return value
 
 
-def produce(bootstrap: str, topic: str, key: str, value: bytes) -> None:
+def produce(bootstrap: str, topic: str, key: str, value: bytes | None) -> None:
     producer = make_producer(bootstrap)
     producer.produce(topic, key=key.encode(), value=value)
     flush_or_raise(producer, 30)

@@ -66,3 +66,37 @@ def test_dead_letter_keeps_the_original_bytes_and_a_readable_error() -> None:
     assert base64.b64decode(letter["value_b64"]) == b"\xff{"
     assert letter["error"] == "orders: bad" and letter["error_kind"] == "invalid_json"
     assert (letter["partition"], letter["offset"]) == (2, 17)
+
+
+def test_rescreen_emits_only_when_the_outcome_changes_and_delisting_only_alerts() -> None:
+    from datetime import timedelta
+
+    from schemas import EntryKind, ListEntry
+
+    s = screener()
+    event = order("e5").model_copy(update={"parties": [order("x").parties[0].model_copy(
+        update={"name": "Orion Star Trading FZE"})]})
+    first = s.on_event(event, None, NOW, partition=3)
+    assert first is not None and first.decision.outcome.value == "CLEAR"
+    record = first.record
+    assert record.partition == 3 and s.is_open(record, NOW, timedelta(days=90))
+    assert s.rescreen(record, NOW) is None, "nothing changed, nothing emitted"
+
+    listed = ListEntry(list_code="SDN", source_id="777", kind=EntryKind.organization,
+                       name="ORION STAR TRADING FZE", source_version="t")
+    s.state.apply(listed.key, listed, NOW)
+    assert s.touched_by(record, {listed.key})
+    assert not s.touched_by(record, {"EL:demo-zte-parsian"})
+    update = s.rescreen(record, NOW)
+    assert update is not None
+    assert update.decision.trigger.value == "list_update" and update.decision.outcome.value == "BLOCK"
+    assert update.decision.event_id == "e5"
+    assert update.record.reason_keys == ["SDN:777"] and update.record.open_hold_id
+
+    s.state.apply(listed.key, None, NOW)
+    [alert] = s.delisting_alerts(update.record, {listed.key}, NOW)
+    body = json.loads(alert.value)
+    assert body["severity"] == "info" and body["code"] == "DELISTED"
+    assert update.record.open_hold_id in body["summary"]
+    assert s.delisting_alerts(update.record, {"SDN:1"}, NOW) == []
+    assert not s.is_open(record, NOW + timedelta(days=91), timedelta(days=90))
