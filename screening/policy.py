@@ -23,21 +23,6 @@ BLOCKING_LISTS = frozenset({"SDN", "DPL", "UN", "UK", "INTERNAL"})
 DEFAULT_EMBARGOED = frozenset({"CU", "IR", "KP", "SY"})
 
 
-@dataclass(frozen=True)
-class ScreeningPolicy:
-    embargoed_countries: frozenset[str] = DEFAULT_EMBARGOED
-    max_list_age: timedelta = timedelta(hours=36)
-    licence_lists: frozenset[str] = LICENCE_LISTS
-    blocking_lists: frozenset[str] = BLOCKING_LISTS
-    list_names: dict[str, str] = field(default_factory=lambda: dict(LIST_NAMES))
-
-    def reason_code_for(self, list_code: str) -> ReasonCode:
-        return ReasonCode.ENTITY_LIST if list_code in self.licence_lists else ReasonCode.RESTRICTED_PARTY
-
-    def list_name(self, list_code: str) -> str:
-        return self.list_names.get(list_code, list_code)
-
-
 LIST_NAMES = {
     "SDN": "OFAC SDN List",
     "NONSDN": "OFAC non-SDN list",
@@ -57,3 +42,18 @@ LIST_NAMES = {
     "UK": "UK Sanctions List",
     "INTERNAL": "internal block list",
 }
+
+
+@dataclass(frozen=True)
+class ScreeningPolicy:
+    embargoed_countries: frozenset[str] = DEFAULT_EMBARGOED
+    max_list_age: timedelta = timedelta(hours=36)
+    licence_lists: frozenset[str] = LICENCE_LISTS
+    blocking_lists: frozenset[str] = BLOCKING_LISTS
+    list_names: dict[str, str] = field(default_factory=lambda: dict(LIST_NAMES))
+
+    def reason_code_for(self, list_code: str) -> ReasonCode:
+        return ReasonCode.ENTITY_LIST if list_code in self.licence_lists else ReasonCode.RESTRICTED_PARTY
+
+    def list_name(self, list_code: str) -> str:
+        return self.list_names.get(list_code, list_code)

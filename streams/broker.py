@@ -60,7 +60,7 @@ class EmbeddedBroker:
             if self._proc is not None and self._proc.poll() is not None:
                 raise RuntimeError(f"embedded broker exited with code {self._proc.returncode}")
             try:
-                AdminClient({"bootstrap.servers": self.bootstrap, "logger": _QUIET}).list_topics(timeout=2)
+                AdminClient({"bootstrap.servers": self.bootstrap, "logger": _QUIET}).list_topics(timeout=2)  # type: ignore[dict-item]
                 return
             except Exception as exc:  # broker not listening yet
                 last_error = exc

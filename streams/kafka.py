@@ -87,14 +87,15 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0,
             msg = consumer.poll(0.2)
             if msg is None:
                 continue
-            if msg.error():
-                if msg.error().code() == KafkaError._PARTITION_EOF:
+            error = msg.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
                     continue
-                raise KafkaException(msg.error())
+                raise KafkaException(error)
             last_seen = time.monotonic()
             yield msg.key(), msg.value()
             part, offset = msg.partition(), msg.offset()
-            if part in ends and offset + 1 >= ends[part]:
+            if part is not None and offset is not None and part in ends and offset + 1 >= ends[part]:
                 del ends[part]
     finally:
         consumer.close()

@@ -86,7 +86,7 @@ class Worker:
             await self.topics[msg.topic].send(key=msg.key.encode(), value=msg.value)
 
 
-class FeedTable(GlobalTable):  # type: ignore[misc]
+class FeedTable(GlobalTable):
     """A GlobalTable whose changelog is a topic that other programs produce to.
 
     Faust's assignor looks the changelog up by the default name `<app>-<table>-changelog`

@@ -21,6 +21,7 @@ def health_report(worker: Worker) -> dict[str, Any]:
     now = utc_now()
     state = worker.state
     age = state.age(now)
+    loaded_at = state.loaded_at()
     problem = state.availability_problem(now, worker.screener.policy.max_list_age)
     report: dict[str, Any] = {
         "status": "ok" if worker.broker_reachable and problem is None else "degraded",
@@ -28,7 +29,7 @@ def health_report(worker: Worker) -> dict[str, Any]:
         "lists": {
             "version": state.version(),
             "entries": state.counts(),
-            "loaded_at": state.loaded_at().isoformat() if state.loaded_at() else None,
+            "loaded_at": loaded_at.isoformat() if loaded_at else None,
             "age_seconds": round(age.total_seconds(), 1) if age is not None else None,
             "max_age_hours": worker.settings.max_list_age_hours,
             "fail_closed": problem,

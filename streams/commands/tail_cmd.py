@@ -59,10 +59,11 @@ def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool =
             msg = consumer.poll(1.0)
             if msg is None or msg.error():
                 continue
+            value = msg.value()
             try:
-                line, colour = describe(topic, json.loads(msg.value())) if msg.value() else ("<tombstone>", None)
+                line, colour = describe(topic, json.loads(value)) if value else ("<tombstone>", None)
             except ValueError:
-                line, colour = repr(msg.value()[:200]), None
+                line, colour = repr(value[:200] if value else value), None
             typer.secho(line, fg=colour)
             shown += 1
     except KeyboardInterrupt:
