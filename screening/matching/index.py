@@ -267,7 +267,10 @@ class NameIndex:
                 continue
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
-                reachable = _reachable_tokens(query.tokens, similar)
+                # Every listed word some query word could pair with; two query words
+                # may also meet one listed word joined.
+                reachable = set().union(*map(self._vocabulary.pairable, query.tokens))
+                reachable.update(left + right for left, right in pairwise(query.tokens))
             matchable = sum(
                 f * (log_scale - log_df[t])
                 for t, f in zip(words, listed.factors, strict=True)
@@ -301,21 +304,6 @@ class NameIndex:
             weak_alias=listed.weak,
             explanation=explain(scored, matched_name=listed.text, weak_alias=listed.weak),
         )
-
-
-def _reachable_tokens(tokens: tuple[str, ...], similar: list[SimilarTokens]) -> set[str]:
-    """Every listed token that could pair with some query token: similar tokens, and any
-    prefix or suffix of a query token (halves of a joined word, initials)."""
-    reachable: set[str] = set()
-    for token, sims in zip(tokens, similar, strict=True):
-        reachable.update(sims)
-        reachable.add(token)
-        for cut in range(1, len(token)):
-            reachable.add(token[:cut])
-            reachable.add(token[cut:])
-    for left, right in pairwise(tokens):
-        reachable.add(left + right)
-    return reachable
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:

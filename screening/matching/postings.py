@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
@@ -201,23 +201,27 @@ class _Sources:
 
     def _split(self, i: int) -> None:
         index, tokens = self._index, self._tokens
+        postings, paired = index.postings, index._paired
         token = tokens[i]
-        words = list(self._similar[i])
-        if len(token) > 1 and token[0] in index.postings:
-            words.append(token[0])  # a listed initial meets this word
-        short: set[int] = set()
+        lists: list[set[int]] = []
         common: list[str] = []
+        words: Iterable[str] = self._similar[i]
+        if len(token) > 1 and token[0] in postings:
+            words = [*words, token[0]]  # a listed initial meets this word
         for word in words:
-            if word in index._paired:
+            if word in paired:
                 common.append(word)
             else:
-                short.update(index.postings[word])
-        short.update(index.joined.get(token, ()))
-        if i + 1 < len(tokens):
-            short.update(index.postings.get(token + tokens[i + 1], ()))
-        if i > 0:
-            short.update(index.postings.get(tokens[i - 1] + token, ()))
-        self._short[i] = short
+                lists.append(postings[word])
+        joined = index.joined.get(token)
+        if joined:
+            lists.append(joined)
+        if i + 1 < len(tokens) and (posting := postings.get(token + tokens[i + 1])):
+            lists.append(posting)
+        if i > 0 and (posting := postings.get(tokens[i - 1] + token)):
+            lists.append(posting)
+        # Read only: a single list is used as it is.
+        self._short[i] = lists[0] if len(lists) == 1 else set().union(*lists)
         self._common[i] = common
 
     def short(self, i: int) -> set[int]:

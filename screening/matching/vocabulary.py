@@ -35,6 +35,7 @@ class Vocabulary:
         self._deletions: dict[str, set[str]] = defaultdict(set)  # word minus one char -> words
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
         self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
+        self._pairable: dict[str, frozenset[str]] = {}
 
     def __contains__(self, word: object) -> bool:
         return word in self._words
@@ -49,6 +50,7 @@ class Vocabulary:
         if sound:
             self._sounds[sound][word] = word
         self._cache.clear()
+        self._pairable.clear()
 
     def remove(self, word: str) -> None:
         if word not in self._words:
@@ -67,6 +69,16 @@ class Vocabulary:
             if not words:
                 del self._sounds[sound]
         self._cache.clear()
+        self._pairable.clear()
+
+    def pairable(self, token: str) -> frozenset[str]:
+        """Every listed word that `token` could pair with in an alignment: the words it
+        resembles, and any prefix or suffix of it (half of a joined word, an initial)."""
+        cached = self._pairable.get(token)
+        if cached is None:
+            cuts = [token[:cut] for cut in range(1, len(token))] + [token[cut:] for cut in range(1, len(token))]
+            cached = self._pairable[token] = frozenset([token, *self.similar(token), *cuts])
+        return cached
 
     def similar(self, token: str) -> SimilarTokens:
         """Listed words resembling `token` (see tokens.token_similarity), itself included."""
