@@ -156,11 +156,12 @@ class Screener:
         return record.open and now - record.occurred_at <= horizon
 
     def touched_by(self, record: SubjectRecord, changed_keys: Collection[str]) -> bool:
-        """Does any party of this subject match one of the changed entries? Only those
-        entries are searched, so a delta costs O(subjects × parties), not a full re-screen."""
+        """Does any party of this subject match one of the changed entries? One indexed
+        search per party (the index proposes candidates, so this is cheap), keeping only hits
+        on changed entries: subjects the change cannot affect are not re-screened."""
         event = record.parsed_event()
         on = event.occurred_at.date()
-        return any(party_matches(p, self.state, on, changed_keys) for p in all_parties(event))
+        return any(m.key in changed_keys for p in all_parties(event) for m in party_matches(p, self.state, on))
 
     def rescreen(self, record: SubjectRecord, now: datetime) -> Screened | None:
         """Screen a known subject again against the current lists; a Decision (trigger
