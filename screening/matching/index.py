@@ -249,7 +249,7 @@ class NameIndex:
             ]
         else:
             needed = bound * query.total / (2.0 - bound) if bound < 2.0 else query.total
-            name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed)
+            name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed, log_scale)
         best: dict[str, tuple[NameScore, _ListedName]] = {}
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
         reachable: set[str] | None = None

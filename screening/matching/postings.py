@@ -120,20 +120,23 @@ class TokenPostings:
         weights: Sequence[float],
         similar: Sequence[SimilarTokens],
         needed: float,
+        log_scale: float,
     ) -> set[int]:
         """Every name that could share query weight >= `needed` (the scorer's "shared":
-        each aligned pair counts its similarity times the query word's weight at most).
+        an aligned pair counts its similarity times the smaller of its two weights, and
+        a listed word weighs at most its IDF, log_scale - log(df + 1)).
 
         A query word is met through its sources: the listed words it resembles
         (`similar`), a listed initial of its letter, or a joined neighbour pair on either
-        side. A query initial meets any listed word of its letter, which no list
-        enumerates, so what it can add counts as free. A name that meets one query word
-        only is wanted only if that one source (with the free weight) is enough: such
-        sources' lists are walked whole. Any other wanted name meets two words i, j, the
-        heaviest two of what it meets, and all it meets weighs at most w_i + w_j + every
-        word lighter than j: only pairs where that reaches `needed` are opened, each as
-        the intersection of the two words' lists (set operations in C, or one short pair
-        list when both sides are common words).
+        side; each source bounds what a name found through it can share. A query initial
+        meets any listed word of its letter, which no list enumerates, so what it can add
+        counts as free. A name that meets one query word only is wanted only if that one
+        source (with the free weight) is enough: such sources' lists are walked whole.
+        Any other wanted name meets two words i, j, the heaviest two of what it meets,
+        and all it meets weighs at most w_i + w_j + every word lighter than j: only pairs
+        where that reaches `needed` are opened, each as the intersection of the two
+        words' lists (set operations in C, or one short pair list when both
+        sides are common words).
         """
         free = INITIAL_SIMILARITY * sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
         alone = needed - free  # what one source must bring to make a name wanted on its own
@@ -144,7 +147,7 @@ class TokenPostings:
             if weight + _neighbour_weight(weights, i) < alone:
                 continue  # no source of this word is enough on its own
             whole = True
-            for posting, bound in sources.bounded(i, weights):
+            for posting, bound in sources.bounded(i, weights, log_scale):
                 if bound >= alone:
                     found.update(posting)
                 else:
@@ -182,21 +185,25 @@ class _Sources:
         self._short: dict[int, set[int]] = {}
         self._common: dict[int, list[str]] = {}
 
-    def bounded(self, i: int, weights: Sequence[float]) -> list[tuple[set[int], float]]:
+    def bounded(self, i: int, weights: Sequence[float], log_scale: float) -> list[tuple[set[int], float]]:
         """Query word i's source lists, each with the most a name found there can share
-        through it."""
+        through it (two query words meeting one joined listed word share it; each is
+        credited with at most the listed word's weight, which bounds the pair's share)."""
         index, tokens = self._index, self._tokens
+        postings, log_df = index.postings, index.log_df
         token, weight = tokens[i], weights[i]
-        found = [(index.postings[word], hit[0] * weight) for word, hit in self._similar[i].items()]
-        if len(token) > 1 and token[0] in index.postings:
-            found.append((index.postings[token[0]], INITIAL_SIMILARITY * weight))
+        found = [
+            (postings[word], hit[0] * min(weight, log_scale - log_df[word])) for word, hit in self._similar[i].items()
+        ]
+        if len(token) > 1 and token[0] in postings:
+            letter = token[0]
+            found.append((postings[letter], INITIAL_SIMILARITY * min(weight, log_scale - log_df[letter])))
         joined = index.joined.get(token)
         if joined:
             found.append((joined, weight))
-        if i + 1 < len(tokens) and (posting := index.postings.get(token + tokens[i + 1])):
-            found.append((posting, weight + weights[i + 1]))
-        if i > 0 and (posting := index.postings.get(tokens[i - 1] + token)):
-            found.append((posting, weight + weights[i - 1]))
+        for word in (token + tokens[i + 1] if i + 1 < len(tokens) else "", tokens[i - 1] + token if i > 0 else ""):
+            if word in postings:
+                found.append((postings[word], min(weight, log_scale - log_df[word])))
         return found
 
     def _split(self, i: int) -> None:
