@@ -97,6 +97,8 @@ class Alert(WireModel):
     # A reason code, or a system code such as LIST_FETCH_FAILED.
     code: str
     subject: Subject | None = None
+    # For list-state alerts (quarantine, failed fetch): which list.
+    list_code: str | None = Field(default=None, alias="list")
     summary: str
     at: Timestamp
 

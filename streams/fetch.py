@@ -457,14 +457,18 @@ def refresh_lists(settings: Settings, sources: list[ListSource], store: Snapshot
         for file, why in check.problems.items():
             log.warning("list_snapshot_unusable file=%s problem=%r", file, why)
 
-        if new or force:
+        # Every source answering "not modified" is a successful load too: republishing
+        # (an empty delta) refreshes the manifests' loaded_at, so workers do not fail
+        # closed for staleness while the official lists simply have not changed.
+        confirmed = bool(downloads) and all(d.status is FetchStatus.not_modified for d in downloads)
+        if new or force or confirmed:
             load, excluded, check = _hold_back_shrinking(settings, store, folder, check, new, candidates, outcome,
                                                   dict(published_counts()), now, dry_run=publish is None)
             entries = [e for e in load.entries if e.list_code not in excluded]
             scope = set(load.by_list()) - excluded
             if publish is None:
                 outcome.counts = {code: n for code, n in load.by_list().items() if code in scope}
-            elif (new or force) and scope:
+            elif scope:
                 outcome.report = publish(entries, scope)
                 outcome.counts = dict(outcome.report.counts)
     for d in new.values():
@@ -552,7 +556,7 @@ def make_alerts(outcome: FetchOutcome, store: SnapshotStore, now: datetime) -> l
         severity = AlertSeverity.critical if q.shrink >= 0.5 else AlertSeverity.warning
         alerts.append(Alert(
             alert_id=stable_id("a", CODE_QUARANTINED, q.list_code, str(q.fetched), now.isoformat()),
-            severity=severity, code=CODE_QUARANTINED,
+            severity=severity, code=CODE_QUARANTINED, list_code=q.list_code,
             summary=(f"list {q.list_code} update quarantined, not published: {q.published} -> {q.fetched} entries "
                      f"({q.shrink:.0%} fewer) from {', '.join(q.sources) or 'current snapshots'}; "
                      f"for review: {where}"),

@@ -27,7 +27,10 @@ LIST_LAST_LOAD = Gauge("tradescreen_list_last_load_timestamp_seconds",
                        "Unix time of the last successful load per list", ["list"])
 LIST_DELTA = Counter("tradescreen_list_delta_entries_total", "List entry changes applied",
                      ["list", "change"])
-LIST_QUARANTINED = Counter("tradescreen_list_quarantined_total", "List updates quarantined", ["list"])
+LIST_QUARANTINED = Counter("tradescreen_list_quarantined_total",
+                           "List updates quarantined (counted by the worker that reads the alert)", ["list"])
+LIST_FETCH_FAILURES = Counter("tradescreen_list_fetch_failures_total",
+                              "Failed list downloads (counted by the worker that reads the alert)")
 RESCREENS = Counter("tradescreen_rescreen_subjects_total", "Open subjects re-screened after a list change",
                     ["changed"])
 RESCREEN_SECONDS = Histogram("tradescreen_rescreen_duration_seconds", "Duration of one re-screening pass",

@@ -3,6 +3,7 @@
     orders         --screen_orders-->     decisions, holds, alerts   (orders_book table)
     shipments      --screen_shipments-->  decisions, holds, alerts   (shipments_book table)
     any bad input  ------------------->   deadletter
+    alerts         --count_list_alerts--> quarantine / fetch-failure metrics
     lists.entries  --(GlobalTable list_entries, compacted, 1 partition)-->  ListState + NameIndex
     lists.manifest --(GlobalTable list_manifests)-->  ListState freshness and versions
 
@@ -169,6 +170,20 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     async def screen_shipments(stream: AsyncIterable[Any]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
             await _screen_subject(worker, event, ShipmentEvent, shipments_book)
+
+    # List fetches run as a CLI job (no /metrics of their own) and report by alert; each
+    # alert is counted by the one worker its partition is assigned to.
+    @app.agent(worker.topics[topics.ALERTS], name="count_list_alerts")
+    async def count_list_alerts(stream: AsyncIterable[Any]) -> None:
+        async for value in stream:
+            try:
+                alert = Alert.model_validate_json(value)
+            except ValueError:
+                continue  # not ours to judge: alerts is an output topic
+            if alert.code == "LIST_QUARANTINED":
+                metrics.LIST_QUARANTINED.labels(alert.list_code or "unknown").inc()
+            elif alert.code == "LIST_FETCH_FAILED":
+                metrics.LIST_FETCH_FAILURES.inc()
 
     # -- housekeeping ----------------------------------------------------------------------
     @app.task

@@ -115,7 +115,7 @@ def test_first_fetch_publishes_the_set_and_keeps_a_snapshot(tmp_path: Path, serv
     assert store.current(sdn) == cfg.data_dir / "lists" / "ofac-sdn" / "sdn.csv"
 
 
-def test_second_fetch_is_conditional_and_publishes_nothing_unless_forced(
+def test_second_fetch_is_conditional_and_republishes_the_same_state_to_confirm_freshness(
         tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
     cfg = make_settings(tmp_path, server, serve_sdn_set(server, shared_lists / "ofac" / "sdn-2019-01"))
     broker = FakeBroker()
@@ -126,10 +126,14 @@ def test_second_fetch_is_conditional_and_publishes_nothing_unless_forced(
     assert set(statuses(again).values()) == {FetchStatus.not_modified}
     assert server.statuses("/sdn.csv") == [200, 304]
     assert server.requests[-1][2].get("If-None-Match", "").startswith('"')
-    assert len(broker.calls) == 1 and not again.counts
+    # Unchanged official lists are a successful load: the same entries go out again (an
+    # empty delta on the wire), which refreshes the manifests' loaded_at.
+    assert len(broker.calls) == 2
+    assert {e.key for e in broker.calls[1][0]} == {e.key for e in broker.calls[0][0]}
+    assert again.counts["SDN"] == len(broker.state["SDN"])
 
     forced = fetch(cfg, broker, force=True)
-    assert len(broker.calls) == 2 and forced.counts["SDN"] == len(broker.state["SDN"])
+    assert len(broker.calls) == 3 and forced.counts["SDN"] == len(broker.state["SDN"])
 
 
 def test_if_modified_since_is_used_without_an_etag(tmp_path: Path, server: ListServer, shared_lists: Path) -> None:
