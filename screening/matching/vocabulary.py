@@ -44,7 +44,7 @@ class Vocabulary:
         if word in self._words:
             return
         self._words.add(word)
-        for deleted in typo_neighbours(word):
+        for deleted in (word, *typo_neighbours(word)):
             self._deletions[deleted].add(word)
         sound = sound_key(word)
         if sound:
@@ -56,7 +56,7 @@ class Vocabulary:
         if word not in self._words:
             return
         self._words.discard(word)
-        for deleted in typo_neighbours(word):
+        for deleted in (word, *typo_neighbours(word)):
             bucket = self._deletions.get(deleted)
             if bucket is not None:
                 bucket.discard(word)
@@ -88,11 +88,12 @@ class Vocabulary:
         found: dict[str, tuple[float, TokenAgreement]] = {}
         if token in self._words:
             found[token] = (1.0, TokenAgreement.exact)
-        near: set[str] = set(self._deletions.get(token, ()))
-        for deleted in typo_neighbours(token):
-            if deleted in self._words:
-                near.add(deleted)
-            near.update(self._deletions.get(deleted, ()))
+        # A word is filed under its own text too, so one lookup per key finds the
+        # words it is a deletion of and the word itself.
+        deletions = self._deletions
+        near: set[str] = set().union(
+            *[bucket for key in (token, *typo_neighbours(token)) if (bucket := deletions.get(key))]
+        )
         near.discard(token)
         # Words sharing a deletion are up to two edits apart; a typo is one (OSA).
         one_edit = {hit[0] for hit in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=None)}
