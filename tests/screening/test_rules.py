@@ -130,7 +130,9 @@ def test_listings_apply_only_while_in_force(when: datetime, listed: bool) -> Non
     result = screen_order(order(("buyer", "ZTE Corporation", "CN"), ship_to="CN", when=when), LISTS, POLICY, NOW)
     assert bool(result.reasons) is listed, result.reasons
     if when.date() == date(2018, 5, 1):
+        # A Denial Order in force blocks: DPL is a prohibition, not a licence requirement.
         assert {r.list_code for r in result.reasons} == {"DPL"}
+        assert result.outcome is Outcome.BLOCK
 
 
 def test_every_party_and_the_payer_are_screened() -> None:
