@@ -85,11 +85,12 @@ def publish_entries(
     # Manifests go out after the entries are acknowledged, so a worker that sees a
     # manifest can tell whether it has reached the version it names.
     counts = versions.counts()
+    source_versions = {e.list_code: e.source_version for e in entries}
     report = PublishReport(delta=delta, unreadable=unreadable)
     for code in sorted(scope):
         manifest = ListManifest(list_code=code, version=versions.of(code), entries=counts.get(code, 0),
                                 loaded_at=loaded_at, source=source, demo=demo,
-                                source_version=next((e.source_version for e in entries if e.list_code == code), None))
+                                source_version=source_versions.get(code))
         producer.produce(settings.topic(topics.LIST_MANIFEST), key=code.encode(), value=manifest.to_json_bytes())
         report.versions[code] = manifest.version
         report.counts[code] = manifest.entries

@@ -25,13 +25,12 @@ from schemas import (
     Subject,
     SubjectKind,
     Trigger,
-    WireModel,
     entry_key,
 )
 from screening.decisions import alert_for, hold_for, make_decision, stable_id
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
-from screening.rules import all_parties, party_matches, screen_order, screen_shipment
+from screening.rules import Screening, all_parties, party_matches, screen_order, screen_shipment
 from streams import topics
 
 # How many recent event ids per subject are remembered for de-duplication.
@@ -106,7 +105,7 @@ class Screener:
     state: ListState
     policy: ScreeningPolicy
 
-    def screen(self, event: SubjectEvent, now: datetime) -> Any:
+    def screen(self, event: SubjectEvent, now: datetime) -> Screening:
         if isinstance(event, OrderEvent):
             return screen_order(event, self.state, self.policy, now)
         return screen_shipment(event, self.state, self.policy, now)
@@ -190,6 +189,3 @@ class Screener:
         )
         return [Outgoing(topics.ALERTS, record.id, alert.to_json_bytes())]
 
-
-def encode(model: WireModel) -> bytes:
-    return model.to_json_bytes()
