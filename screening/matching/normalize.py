@@ -179,6 +179,7 @@ def _merge_initial_runs(tokens: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _legal_spelling(token: str) -> str:
     """The legal-form word `token` misspells (one typo), else `token` itself."""
     if len(token) < 6 or token in LEGAL_WORDS:

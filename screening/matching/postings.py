@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
@@ -43,6 +44,8 @@ class TokenPostings:
         self._paired: set[str] = set()
         self._pairs: dict[Pair, set[int]] = {}
         self._tokens: dict[int, tuple[str, ...]] = {}
+        # Per query word, until the next change: see _Sources._word.
+        self._sources: dict[str, _WordSources] = {}
 
     def __contains__(self, word: object) -> bool:
         return word in self.postings
@@ -50,6 +53,7 @@ class TokenPostings:
     # ------------------------------------------------------------------ updates
     def add(self, name_id: int, tokens: tuple[str, ...]) -> list[str]:
         """File a name; returns the words new to the index."""
+        self._sources.clear()
         self._tokens[name_id] = tokens
         new: list[str] = []
         for token in set(tokens):
@@ -70,6 +74,7 @@ class TokenPostings:
 
     def remove(self, name_id: int) -> list[str]:
         """Forget a name; returns the words no name holds any more."""
+        self._sources.clear()
         tokens = self._tokens.pop(name_id)
         for key in self._name_pairs(tokens):
             bucket = self._pairs[key]
@@ -140,14 +145,14 @@ class TokenPostings:
         """
         free = INITIAL_SIMILARITY * sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
         alone = needed - free  # what one source must bring to make a name wanted on its own
-        sources = _Sources(self, tokens, similar)
+        sources = _Sources(self, tokens, similar, log_scale)
         found: set[int] = set()
         walked_whole: set[int] = set()
         for i, weight in enumerate(weights):
             if weight + _neighbour_weight(weights, i) < alone:
                 continue  # no source of this word is enough on its own
             whole = True
-            for posting, bound in sources.bounded(i, weights, log_scale):
+            for posting, bound in sources.bounded(i, weight):
                 if bound >= alone:
                     found.update(posting)
                 else:
@@ -174,77 +179,93 @@ def _neighbour_weight(weights: Sequence[float], i: int) -> float:
     return max(weights[i - 1] if i > 0 else 0.0, weights[i + 1] if i + 1 < len(weights) else 0.0)
 
 
-class _Sources:
-    """One query's word sources, split into short lists (merged once per query word) and
-    paired words (reached through pair lists or intersections)."""
+@dataclass(frozen=True, slots=True)
+class _WordSources:
+    """Where one query word can be met, apart from its neighbours: (list, similarity,
+    the most the listed word can weigh), the unpaired lists merged, the paired words."""
 
-    def __init__(self, postings: TokenPostings, tokens: Sequence[str], similar: Sequence[SimilarTokens]) -> None:
-        self._index = postings
+    bounded: list[tuple[set[int], float, float]]
+    short: set[int]
+    common: list[str]
+
+
+class _Sources:
+    """One query's word sources: short lists (merged once per word) and paired words
+    (reached through pair lists or intersections)."""
+
+    def __init__(
+        self, index: TokenPostings, tokens: Sequence[str], similar: Sequence[SimilarTokens], log_scale: float
+    ) -> None:
+        self._index = index
         self._tokens = tokens
         self._similar = similar
+        self._log_scale = log_scale
         self._short: dict[int, set[int]] = {}
-        self._common: dict[int, list[str]] = {}
 
-    def bounded(self, i: int, weights: Sequence[float], log_scale: float) -> list[tuple[set[int], float]]:
-        """Query word i's source lists, each with the most a name found there can share
-        through it (two query words meeting one joined listed word share it; each is
-        credited with at most the listed word's weight, which bounds the pair's share)."""
-        index, tokens = self._index, self._tokens
-        postings, log_df = index.postings, index.log_df
-        token, weight = tokens[i], weights[i]
-        found = [
-            (postings[word], hit[0] * min(weight, log_scale - log_df[word])) for word, hit in self._similar[i].items()
-        ]
-        if len(token) > 1 and token[0] in postings:
-            letter = token[0]
-            found.append((postings[letter], INITIAL_SIMILARITY * min(weight, log_scale - log_df[letter])))
-        joined = index.joined.get(token)
-        if joined:
-            found.append((joined, weight))
-        for word in (token + tokens[i + 1] if i + 1 < len(tokens) else "", tokens[i - 1] + token if i > 0 else ""):
-            if word in postings:
-                found.append((postings[word], min(weight, log_scale - log_df[word])))
-        return found
-
-    def _split(self, i: int) -> None:
-        index, tokens = self._index, self._tokens
-        postings, paired = index.postings, index._paired
-        token = tokens[i]
+    def _word(self, i: int) -> _WordSources:
+        """The sources of query word i that do not depend on its neighbours, cached per
+        word until the index changes (frequent words recur across queries)."""
+        index, token = self._index, self._tokens[i]
+        cached = index._sources.get(token)
+        if cached is not None:
+            return cached
+        postings, log_df, paired, log_scale = index.postings, index.log_df, index._paired, self._log_scale
+        bounded: list[tuple[set[int], float, float]] = []
         lists: list[set[int]] = []
         common: list[str] = []
-        words: Iterable[str] = self._similar[i]
+        words: list[tuple[str, float]] = [(word, hit[0]) for word, hit in self._similar[i].items()]
         if len(token) > 1 and token[0] in postings:
-            words = [*words, token[0]]  # a listed initial meets this word
-        for word in words:
+            words.append((token[0], INITIAL_SIMILARITY))  # a listed initial meets this word
+        for word, similarity in words:
+            posting = postings[word]
+            bounded.append((posting, similarity, log_scale - log_df[word]))
             if word in paired:
                 common.append(word)
             else:
-                lists.append(postings[word])
+                lists.append(posting)
         joined = index.joined.get(token)
         if joined:
+            bounded.append((joined, 1.0, math.inf))
             lists.append(joined)
-        if i + 1 < len(tokens) and (posting := postings.get(token + tokens[i + 1])):
-            lists.append(posting)
-        if i > 0 and (posting := postings.get(tokens[i - 1] + token)):
-            lists.append(posting)
         # Read only: a single list is used as it is.
-        self._short[i] = lists[0] if len(lists) == 1 else set().union(*lists)
-        self._common[i] = common
+        short = lists[0] if len(lists) == 1 else set().union(*lists)
+        cached = index._sources[token] = _WordSources(bounded, short, common)
+        return cached
+
+    def _neighbours(self, i: int) -> list[tuple[set[int], float]]:
+        """Listed words that are query word i joined with a neighbour, and their weight."""
+        tokens, postings, log_df = self._tokens, self._index.postings, self._index.log_df
+        found: list[tuple[set[int], float]] = []
+        for word in (
+            tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else "",
+            tokens[i - 1] + tokens[i] if i > 0 else "",
+        ):
+            if word in postings:
+                found.append((postings[word], self._log_scale - log_df[word]))
+        return found
+
+    def bounded(self, i: int, weight: float) -> list[tuple[set[int], float]]:
+        """Query word i's source lists, each with the most a name found there can share
+        through it (two query words meeting one joined listed word share it; each is
+        credited with at most the listed word's weight, which bounds the pair's share)."""
+        found = [(posting, similarity * min(weight, cap)) for posting, similarity, cap in self._word(i).bounded]
+        found += [(posting, min(weight, cap)) for posting, cap in self._neighbours(i)]
+        return found
 
     def short(self, i: int) -> set[int]:
-        if i not in self._short:
-            self._split(i)
-        return self._short[i]
-
-    def common(self, i: int) -> list[str]:
-        if i not in self._common:
-            self._split(i)
-        return self._common[i]
+        short = self._short.get(i)
+        if short is None:
+            short = self._word(i).short
+            neighbours = self._neighbours(i)
+            if neighbours:
+                short = short.union(*(posting for posting, _ in neighbours))
+            self._short[i] = short
+        return short
 
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""
         short_i, short_j = self.short(i), self.short(j)
-        common_i, common_j = self.common(i), self.common(j)
+        common_i, common_j = self._word(i).common, self._word(j).common
         postings, pairs = self._index.postings, self._index._pairs
         found = short_i & short_j
         for word in common_j:
