@@ -7,8 +7,9 @@ Queries: the names of the dev evaluation set (people, companies, hard near-misse
 listed names with typos, reordering, legal-form and transliteration changes) plus CSL
 names perturbed the same ways, so both halves of the index are exercised.
 Reports per-query mean/p50/p99 (first pass: caches cold), index build time (including
-the full garbage collection the build makes due), resident memory, the brute-force baseline per query, and per-query time with 10x more names
-(synthetic names recombined from real tokens).
+the full garbage collection the build makes due), resident memory, the brute-force
+baseline per query, and per-query time with 10x more names (synthetic names shaped like
+real ones).
 """
 
 from __future__ import annotations
@@ -183,9 +184,7 @@ def main() -> None:
 
     print(f"machine: {cpu_model()}, Python {platform.python_version()}, one core")
     print(f"date: {time.strftime('%Y-%m-%d')}")
-    print(
-        f"index: {len(index)} entries, {names} names; build {build_s:.2f} s; resident memory +{memory:.0f} MB"
-    )
+    print(f"index: {len(index)} entries, {names} names; build {build_s:.2f} s; resident memory +{memory:.0f} MB")
     print(f"queries: {len(qs)}")
     print(f"NameIndex first pass (cold caches): {summary(cold)}")
     print(f"NameIndex second pass (warm token caches): {summary(warm)}")
