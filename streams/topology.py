@@ -353,10 +353,9 @@ def _list_entry_applier(worker: Worker) -> Any:
         try:
             entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES)
         except MessageError as exc:
-            # The table is a changelog: there is no agent loop to dead-letter from, and a
-            # bad record must not stop list updates. It is logged and counted loudly.
-            metrics.DEADLETTERS.labels(topics.LIST_ENTRIES, exc.kind).inc()
-            log.error("bad list entry key=%s offset=%s error=%s", key, event.message.offset, exc)
+            # A bad record must not stop list updates. Every worker reads the whole compacted
+            # topic, so each reports it (same topic/partition/offset: consumers can dedupe).
+            await _dead_letter(worker, event, exc)
             return
         change = worker.state.apply(key, entry, utc_now())
         if change.kind in (ChangeKind.added, ChangeKind.modified):
@@ -377,7 +376,7 @@ def _manifest_applier(worker: Worker) -> Any:
         try:
             manifest = None if value is None else parse_message(ListManifest, value, topics.LIST_MANIFEST)
         except MessageError as exc:
-            log.error("bad list manifest key=%s error=%s", list_code, exc)
+            await _dead_letter(worker, event, exc)
             return
         worker.state.apply_manifest(manifest, list_code)
         if manifest is not None:

@@ -142,3 +142,20 @@ def test_health_and_metrics(screening_worker: WorkerProcess, outputs: OutputRead
                  "tradescreen_decision_latency_seconds_bucket", "tradescreen_list_entries",
                  "tradescreen_list_state_age_seconds"):
         assert name in text
+
+
+def test_a_malformed_list_entry_is_dead_lettered_and_list_updates_go_on(
+        broker: EmbeddedBroker, outputs: OutputReader, screening_worker: WorkerProcess) -> None:
+    key = f"EL:bad-{uuid.uuid4().hex[:6]}"
+    produce(broker.bootstrap, "lists.entries", key, b'{"list": "EL", "name": 5}')
+    letter = outputs.wait_for("deadletter", key=key)[0]
+    assert letter["topic"] == "lists.entries" and "source_id" in letter["error"]
+
+    good = {"list": "INTERNAL", "source_id": uuid.uuid4().hex[:8], "kind": "organization",
+            "name": "Zephyr Blacklisted Holdings", "source_version": "test"}
+    produce(broker.bootstrap, "lists.entries", f"INTERNAL:{good['source_id']}", json.dumps(good).encode())
+    screening_worker.wait_health(lambda h: h["lists"]["entries"].get("INTERNAL", 0) >= 1, timeout_s=30)
+    event = order("Zephyr Blacklisted Holdings")
+    send_order(broker, event)
+    decision = decision_for(outputs, event)
+    assert any(r["list"] == "INTERNAL" for r in decision["reasons"]), decision
