@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/tradescreen up --demo
 
-test: $(STAMP)
+# Lint and type checks run first: they take seconds, and CI enforces them through here.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
