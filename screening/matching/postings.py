@@ -179,19 +179,20 @@ def _neighbour_weight(weights: Sequence[float], i: int) -> float:
     return max(weights[i - 1] if i > 0 else 0.0, weights[i + 1] if i + 1 < len(weights) else 0.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _WordSources:
     """Where one query word can be met, apart from its neighbours: (list, similarity,
-    the most the listed word can weigh), the unpaired lists merged, the paired words."""
+    the most the listed word can weigh), the unpaired lists, the paired words, and the
+    unpaired lists merged (made when first needed)."""
 
     bounded: list[tuple[set[int], float, float]]
-    short: set[int]
+    lists: list[set[int]]
     common: list[str]
+    merged: set[int] | None = None
 
 
 class _Sources:
-    """One query's word sources: short lists (merged once per word) and paired words
-    (reached through pair lists or intersections)."""
+    """One query's word sources."""
 
     def __init__(
         self, index: TokenPostings, tokens: Sequence[str], similar: Sequence[SimilarTokens], log_scale: float
@@ -200,48 +201,53 @@ class _Sources:
         self._tokens = tokens
         self._similar = similar
         self._log_scale = log_scale
-        self._short: dict[int, set[int]] = {}
+        self._words: dict[int, _WordSources] = {}
+        self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
 
     def _word(self, i: int) -> _WordSources:
         """The sources of query word i that do not depend on its neighbours, cached per
         word until the index changes (frequent words recur across queries)."""
+        held = self._words.get(i)
+        if held is not None:
+            return held
         index, token = self._index, self._tokens[i]
         cached = index._sources.get(token)
-        if cached is not None:
-            return cached
-        postings, log_df, paired, log_scale = index.postings, index.log_df, index._paired, self._log_scale
-        bounded: list[tuple[set[int], float, float]] = []
-        lists: list[set[int]] = []
-        common: list[str] = []
-        words: list[tuple[str, float]] = [(word, hit[0]) for word, hit in self._similar[i].items()]
-        if len(token) > 1 and token[0] in postings:
-            words.append((token[0], INITIAL_SIMILARITY))  # a listed initial meets this word
-        for word, similarity in words:
-            posting = postings[word]
-            bounded.append((posting, similarity, log_scale - log_df[word]))
-            if word in paired:
-                common.append(word)
-            else:
-                lists.append(posting)
-        joined = index.joined.get(token)
-        if joined:
-            bounded.append((joined, 1.0, math.inf))
-            lists.append(joined)
-        # Read only: a single list is used as it is.
-        short = lists[0] if len(lists) == 1 else set().union(*lists)
-        cached = index._sources[token] = _WordSources(bounded, short, common)
+        if cached is None:
+            postings, log_df, paired, log_scale = index.postings, index.log_df, index._paired, self._log_scale
+            bounded: list[tuple[set[int], float, float]] = []
+            lists: list[set[int]] = []
+            common: list[str] = []
+            words: list[tuple[str, float]] = [(word, hit[0]) for word, hit in self._similar[i].items()]
+            if len(token) > 1 and token[0] in postings:
+                words.append((token[0], INITIAL_SIMILARITY))  # a listed initial meets this word
+            for word, similarity in words:
+                posting = postings[word]
+                bounded.append((posting, similarity, log_scale - log_df[word]))
+                if word in paired:
+                    common.append(word)
+                else:
+                    lists.append(posting)
+            joined = index.joined.get(token)
+            if joined:
+                bounded.append((joined, 1.0, math.inf))
+                lists.append(joined)
+            cached = index._sources[token] = _WordSources(bounded, lists, common)
+        self._words[i] = cached
         return cached
 
     def _neighbours(self, i: int) -> list[tuple[set[int], float]]:
         """Listed words that are query word i joined with a neighbour, and their weight."""
+        held = self._neighbour_lists.get(i)
+        if held is not None:
+            return held
         tokens, postings, log_df = self._tokens, self._index.postings, self._index.log_df
         found: list[tuple[set[int], float]] = []
-        for word in (
-            tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else "",
-            tokens[i - 1] + tokens[i] if i > 0 else "",
-        ):
+        after = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else ""
+        before = tokens[i - 1] + tokens[i] if i > 0 else ""
+        for word in (after, before):
             if word in postings:
                 found.append((postings[word], self._log_scale - log_df[word]))
+        self._neighbour_lists[i] = found
         return found
 
     def bounded(self, i: int, weight: float) -> list[tuple[set[int], float]]:
@@ -252,20 +258,34 @@ class _Sources:
         found += [(posting, min(weight, cap)) for posting, cap in self._neighbours(i)]
         return found
 
-    def short(self, i: int) -> set[int]:
-        short = self._short.get(i)
-        if short is None:
-            short = self._word(i).short
-            neighbours = self._neighbours(i)
-            if neighbours:
-                short = short.union(*(posting for posting, _ in neighbours))
-            self._short[i] = short
-        return short
+    def _all_lists(self, i: int) -> list[set[int]]:
+        word = self._word(i)
+        postings = self._index.postings
+        return [*word.lists, *(postings[w] for w in word.common), *(p for p, _ in self._neighbours(i))]
+
+    def _short(self, i: int) -> set[int]:
+        """Query word i's unpaired lists merged (read only)."""
+        word = self._word(i)
+        if word.merged is None:
+            word.merged = word.lists[0] if len(word.lists) == 1 else set().union(*word.lists)
+        neighbours = self._neighbours(i)
+        return word.merged.union(*(p for p, _ in neighbours)) if neighbours else word.merged
 
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""
-        short_i, short_j = self.short(i), self.short(j)
         common_i, common_j = self._word(i).common, self._word(j).common
+        if not (common_i and common_j):
+            # At most one side holds common words: merge the smaller side and intersect
+            # it with each list of the other (each intersection walks the smaller set).
+            lists_i, lists_j = self._all_lists(i), self._all_lists(j)
+            if sum(map(len, lists_i)) > sum(map(len, lists_j)):
+                lists_i, lists_j = lists_j, lists_i
+            small = lists_i[0] if len(lists_i) == 1 else set().union(*lists_i)
+            found: set[int] = set()
+            for posting in lists_j:
+                found.update(small.intersection(posting))
+            return found
+        short_i, short_j = self._short(i), self._short(j)
         postings, pairs = self._index.postings, self._index._pairs
         found = short_i & short_j
         for word in common_j:
