@@ -19,7 +19,6 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from operator import mul
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
@@ -63,7 +62,7 @@ class _ListedName:
     tokens: NameTokens
     weak: bool
     factors: tuple[float, ...]  # ROLE_FACTOR per token
-    factor_sum: float
+    identity: tuple[bool, ...]  # per token: a word of the name proper
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +129,8 @@ class NameIndex:
             name_id = self._next_id
             self._next_id += 1
             factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
-            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, sum(factors))
+            identity = tuple(r is TokenRole.identity for r in tokens.roles)
+            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, identity)
             for word in self._postings.add(name_id, tokens.tokens):
                 self._vocabulary.add(word)
             name_ids.append(name_id)
@@ -157,14 +157,10 @@ class NameIndex:
     def _log_scale(self) -> float:
         return math.log(len(self._names) + 1) + 1.0
 
-    def _listed_weights(self, name_id: int, log_scale: float) -> WeightedName:
-        listed = self._names[name_id]
+    def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
         log_df = self._postings.log_df
-        return WeightedName.of(
-            listed.tokens.tokens,
-            tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.tokens.tokens, listed.factors, strict=True)),
-            tuple(r is TokenRole.identity for r in listed.tokens.roles),
-        )
+        weights = tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.tokens.tokens, listed.factors, strict=True))
+        return WeightedName(listed.tokens.tokens, weights, listed.identity, sum(weights))
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
         """Query words weigh like listed words; a word the index does not know (a
@@ -210,15 +206,27 @@ class NameIndex:
         ids: Mapping[str, str] | None,
     ) -> NameScore:
         listed = self._names[name_id]
+        weighted = self._listed_weights(listed, self._log_scale())
+        return self._score(query, similar, listed, weighted, kind, country, _query_ids(ids))
+
+    def _score(
+        self,
+        query: WeightedName,
+        similar: list[SimilarTokens],
+        listed: _ListedName,
+        weighted: WeightedName,
+        kind: EntryKind | None,
+        country: str | None,
+        query_ids: Mapping[str, str] | None,
+    ) -> NameScore:
         entry = self._entries[listed.key]
-        names = align(query, self._listed_weights(name_id, self._log_scale()), similar)
         return corroborate(
-            names,
+            align(query, weighted, similar),
             query_kind=kind,
             entry_kind=entry.kind,
             query_country=country,
             entry_countries=entry.countries,
-            query_ids=_query_ids(ids),
+            query_ids=query_ids,
             entry_ids=entry.ids,
         )
 
@@ -255,15 +263,13 @@ class NameIndex:
         reachable: set[str] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         floor = bound * 0.5
-        log_df = self._postings.log_df
-        names = self._names
+        query_ids = _query_ids(ids)
         for name_id in name_ids:
-            listed = names[name_id]
-            words = listed.tokens.tokens
+            listed = self._names[name_id]
+            weighted = self._listed_weights(listed, log_scale)
             # Cheap bound first: a listed name much heavier than the query cannot reach
             # the threshold however well the query matches.
-            listed_total = listed.factor_sum * log_scale - sum(map(mul, listed.factors, map(log_df.__getitem__, words)))
-            if listed_total > heaviest:
+            if weighted.total > heaviest:
                 continue
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
@@ -272,13 +278,11 @@ class NameIndex:
                 reachable = set().union(*map(self._vocabulary.pairable, query.tokens))
                 reachable.update(left + right for left, right in pairwise(query.tokens))
             matchable = sum(
-                f * (log_scale - log_df[t])
-                for t, f in zip(words, listed.factors, strict=True)
-                if t in reachable or t[0] in initials
+                w for t, w in zip(weighted.tokens, weighted.weights, strict=True) if t in reachable or t[0] in initials
             )
-            if matchable < floor * (query.total + listed_total):
+            if matchable < floor * (query.total + weighted.total):
                 continue
-            scored = self.score_name(query, similar, name_id, kind=kind, country=country, ids=ids)
+            scored = self._score(query, similar, listed, weighted, kind, country, query_ids)
             if scored.score < potential:
                 continue
             if listed.weak:

@@ -149,8 +149,8 @@ class TokenPostings:
         found: set[int] = set()
         walked_whole: set[int] = set()
         for i, weight in enumerate(weights):
-            if weight + _neighbour_weight(weights, i) < alone:
-                continue  # no source of this word is enough on its own
+            if weight < alone:
+                continue  # no source of this word is enough on its own (each bound <= weight)
             whole = True
             for posting, bound in sources.bounded(i, weight):
                 if bound >= alone:
@@ -173,10 +173,6 @@ class TokenPostings:
                 if j not in walked_whole:
                     found.update(sources.shared(i, j))
         return found
-
-
-def _neighbour_weight(weights: Sequence[float], i: int) -> float:
-    return max(weights[i - 1] if i > 0 else 0.0, weights[i + 1] if i + 1 < len(weights) else 0.0)
 
 
 @dataclass(slots=True)

@@ -88,27 +88,38 @@ def align(query: WeightedName, candidate: WeightedName, similar: Sequence[Simila
     wq, wc = query.weights, candidate.weights
     # (similarity, weight, query indexes, candidate indexes, why)
     options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
+    add = options.append
+    listed = list(enumerate(c))
     for i, qt in enumerate(q):
         sims = similar[i]
-        short_q = len(qt) == 1
-        for j, ct in enumerate(c):
+        weight = wq[i]
+        if len(qt) == 1:  # a query initial pairs with any listed word of its letter
+            for j, ct in listed:
+                hit = sims.get(ct)
+                if hit is not None:
+                    add((hit[0], min(weight, wc[j]), (i,), (j,), hit[1]))
+                elif len(ct) > 1 and ct[0] == qt:
+                    add((INITIAL_SIMILARITY, min(weight, wc[j]), (i,), (j,), TokenAgreement.initial))
+            continue
+        letter = qt[0]
+        for j, ct in listed:
             hit = sims.get(ct)
             if hit is not None:
-                options.append((hit[0], min(wq[i], wc[j]), (i,), (j,), hit[1]))
-            elif (short_q and len(ct) > 1 and ct[0] == qt) or (len(ct) == 1 and not short_q and qt[0] == ct):
-                options.append((INITIAL_SIMILARITY, min(wq[i], wc[j]), (i,), (j,), TokenAgreement.initial))
+                add((hit[0], min(weight, wc[j]), (i,), (j,), hit[1]))
+            elif ct == letter:  # a listed initial
+                add((INITIAL_SIMILARITY, min(weight, wc[j]), (i,), (j,), TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
             if joined in q:
                 i = q.index(joined)
-                options.append((1.0, min(wq[i], wc[j] + wc[j + 1]), (i,), (j, j + 1), TokenAgreement.joined))
+                add((1.0, min(wq[i], wc[j] + wc[j + 1]), (i,), (j, j + 1), TokenAgreement.joined))
     if len(q) > 1:
         for i in range(len(q) - 1):
             joined = q[i] + q[i + 1]
             if joined in c:
                 j = c.index(joined)
-                options.append((1.0, min(wq[i] + wq[i + 1], wc[j]), (i, i + 1), (j,), TokenAgreement.joined))
+                add((1.0, min(wq[i] + wq[i + 1], wc[j]), (i, i + 1), (j,), TokenAgreement.joined))
     options.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -116,7 +127,7 @@ def align(query: WeightedName, candidate: WeightedName, similar: Sequence[Simila
     shared = 0.0
     for option in options:
         qi, cj = option[2], option[3]
-        if used_q.intersection(qi) or used_c.intersection(cj):
+        if not used_q.isdisjoint(qi) or not used_c.isdisjoint(cj):
             continue
         used_q.update(qi)
         used_c.update(cj)
