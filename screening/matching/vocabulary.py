@@ -6,8 +6,12 @@ of a frequent key holds hundreds of words at scale), so rapidfuzz screens them i
 one edit and for the spelling floor of a sound match, before the exact per-pair
 comparison (tokens.token_similarity) runs in Python on the few that pass.
 
-Results are cached per query word. They depend only on which words are listed, so the
-cache is dropped when a word appears or disappears, not on every list update.
+Listed words keep their neighbours in a similarity graph, built as words arrive: a new
+word's neighbours are found as for a query word, and the relation being symmetric, the
+new word is also entered under each of them (removal undoes both). A query word that is
+a listed word (most words of real names are) then costs one lookup. Other query words
+are computed and cached; that cache depends only on which words are listed, so it is
+dropped when a word appears or disappears, not on every list update.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ class Vocabulary:
         self._words: set[str] = set()
         self._deletions: dict[str, set[str]] = defaultdict(set)  # word minus one char -> words
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
-        self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}
+        self._graph: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # listed word -> neighbours
+        self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # other query words
         self._pairable: dict[str, frozenset[str]] = {}
 
     def __contains__(self, word: object) -> bool:
@@ -49,6 +54,10 @@ class Vocabulary:
         sound = sound_key(word)
         if sound:
             self._sounds[sound][word] = word
+        neighbours = self._resembling(word)
+        for other, hit in neighbours.items():
+            self._graph[other][word] = hit
+        self._graph[word] = {word: (1.0, TokenAgreement.exact), **neighbours}
         self._cache.clear()
         self._pairable.clear()
 
@@ -68,6 +77,9 @@ class Vocabulary:
             words.pop(word, None)
             if not words:
                 del self._sounds[sound]
+        for other in self._graph.pop(word):
+            if other != word:
+                del self._graph[other][word]
         self._cache.clear()
         self._pairable.clear()
 
@@ -82,12 +94,17 @@ class Vocabulary:
 
     def similar(self, token: str) -> SimilarTokens:
         """Listed words resembling `token` (see tokens.token_similarity), itself included."""
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
+        found = self._graph.get(token)
+        if found is not None:
+            return found
+        found = self._cache.get(token)
+        if found is None:
+            found = self._cache[token] = self._resembling(token)
+        return found
+
+    def _resembling(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
+        """Listed words other than `token` that resemble it."""
         found: dict[str, tuple[float, TokenAgreement]] = {}
-        if token in self._words:
-            found[token] = (1.0, TokenAgreement.exact)
         # A word is filed under its own text too, so one lookup per key finds the
         # words it is a deletion of and the word itself.
         deletions = self._deletions
@@ -117,5 +134,4 @@ class Vocabulary:
             sim, why = combined_similarity(token, other, one_edit=other in one_edit, spelling=spelling.get(other))
             if why is not None:
                 found[other] = (sim, why)
-        self._cache[token] = found
         return found
