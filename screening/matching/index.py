@@ -19,6 +19,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from operator import mul
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
@@ -62,6 +63,7 @@ class _ListedName:
     tokens: NameTokens
     weak: bool
     factors: tuple[float, ...]  # ROLE_FACTOR per token
+    factor_sum: float
     identity: tuple[bool, ...]  # per token: a word of the name proper
 
 
@@ -130,7 +132,7 @@ class NameIndex:
             self._next_id += 1
             factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
             identity = tuple(r is TokenRole.identity for r in tokens.roles)
-            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, identity)
+            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, sum(factors), identity)
             for word in self._postings.add(name_id, tokens.tokens):
                 self._vocabulary.add(word)
             name_ids.append(name_id)
@@ -264,13 +266,17 @@ class NameIndex:
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         floor = bound * 0.5
         query_ids = _query_ids(ids)
+        log_df = self._postings.log_df
         for name_id in name_ids:
             listed = self._names[name_id]
-            weighted = self._listed_weights(listed, log_scale)
-            # Cheap bound first: a listed name much heavier than the query cannot reach
-            # the threshold however well the query matches.
-            if weighted.total > heaviest:
+            # Cheap bound first (in C): a listed name much heavier than the query cannot
+            # reach the threshold however well the query matches. The margin covers the
+            # rounding of this other way of summing the weights.
+            words = listed.tokens.tokens
+            total = listed.factor_sum * log_scale - sum(map(mul, listed.factors, map(log_df.__getitem__, words)))
+            if total > heaviest + 1e-9:
                 continue
+            weighted = self._listed_weights(listed, log_scale)
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with; two query words

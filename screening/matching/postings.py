@@ -177,11 +177,9 @@ class TokenPostings:
 
 @dataclass(slots=True)
 class _WordSources:
-    """Where one query word can be met, apart from its neighbours: (list, similarity,
-    the most the listed word can weigh), the unpaired lists, the paired words, and the
-    unpaired lists merged (made when first needed)."""
+    """Where one query word can be met, apart from its neighbours: the unpaired lists,
+    the paired words, and the unpaired lists merged (made when first needed)."""
 
-    bounded: list[tuple[set[int], float, float]]
     lists: list[set[int]]
     common: list[str]
     merged: set[int] | None = None
@@ -200,6 +198,14 @@ class _Sources:
         self._words: dict[int, _WordSources] = {}
         self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
 
+    def _listed(self, i: int) -> list[str]:
+        """The listed words query word i meets: those it resembles, a listed initial."""
+        token = self._tokens[i]
+        words = list(self._similar[i])
+        if len(token) > 1 and token[0] in self._index.postings:
+            words.append(token[0])
+        return words
+
     def _word(self, i: int) -> _WordSources:
         """The sources of query word i that do not depend on its neighbours, cached per
         word until the index changes (frequent words recur across queries)."""
@@ -209,25 +215,13 @@ class _Sources:
         index, token = self._index, self._tokens[i]
         cached = index._sources.get(token)
         if cached is None:
-            postings, log_df, paired, log_scale = index.postings, index.log_df, index._paired, self._log_scale
-            bounded: list[tuple[set[int], float, float]] = []
-            lists: list[set[int]] = []
-            common: list[str] = []
-            words: list[tuple[str, float]] = [(word, hit[0]) for word, hit in self._similar[i].items()]
-            if len(token) > 1 and token[0] in postings:
-                words.append((token[0], INITIAL_SIMILARITY))  # a listed initial meets this word
-            for word, similarity in words:
-                posting = postings[word]
-                bounded.append((posting, similarity, log_scale - log_df[word]))
-                if word in paired:
-                    common.append(word)
-                else:
-                    lists.append(posting)
+            postings, paired = index.postings, index._paired
+            words = self._listed(i)
+            lists = [postings[word] for word in words if word not in paired]
             joined = index.joined.get(token)
             if joined:
-                bounded.append((joined, 1.0, math.inf))
                 lists.append(joined)
-            cached = index._sources[token] = _WordSources(bounded, lists, common)
+            cached = index._sources[token] = _WordSources(lists, [word for word in words if word in paired])
         self._words[i] = cached
         return cached
 
@@ -250,9 +244,18 @@ class _Sources:
         """Query word i's source lists, each with the most a name found there can share
         through it (two query words meeting one joined listed word share it; each is
         credited with at most the listed word's weight, which bounds the pair's share)."""
-        found = [(posting, similarity * min(weight, cap)) for posting, similarity, cap in self._word(i).bounded]
-        found += [(posting, min(weight, cap)) for posting, cap in self._neighbours(i)]
-        return found
+        index, similar, log_scale = self._index, self._similar[i], self._log_scale
+        postings, log_df = index.postings, index.log_df
+        found = [
+            (postings[word], similar[word][0] if word in similar else INITIAL_SIMILARITY, log_scale - log_df[word])
+            for word in self._listed(i)
+        ]
+        bounded = [(posting, similarity * min(weight, cap)) for posting, similarity, cap in found]
+        joined = index.joined.get(self._tokens[i])
+        if joined:
+            bounded.append((joined, weight))
+        bounded += [(posting, min(weight, cap)) for posting, cap in self._neighbours(i)]
+        return bounded
 
     def _all_lists(self, i: int) -> list[set[int]]:
         word = self._word(i)
