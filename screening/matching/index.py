@@ -220,10 +220,11 @@ class NameIndex:
         kind: EntryKind | None,
         country: str | None,
         query_ids: Mapping[str, str] | None,
+        floor: float = 0.0,
     ) -> NameScore:
         entry = self._entries[listed.key]
         return corroborate(
-            align(query, weighted, similar),
+            align(query, weighted, similar, floor),
             query_kind=kind,
             entry_kind=entry.kind,
             query_country=country,
@@ -288,7 +289,8 @@ class NameIndex:
             )
             if matchable < floor * (query.total + weighted.total):
                 continue
-            scored = self._score(query, similar, listed, weighted, kind, country, query_ids)
+            # Below `bound` no corroboration lifts a name to the threshold.
+            scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
             if scored.score < potential:
                 continue
             if listed.weak:

@@ -197,6 +197,7 @@ class _Sources:
         self._log_scale = log_scale
         self._words: dict[int, _WordSources] = {}
         self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
+        self._all: dict[int, list[set[int]]] = {}
 
     def _listed(self, i: int) -> list[str]:
         """The listed words query word i meets: those it resembles, a listed initial."""
@@ -258,9 +259,13 @@ class _Sources:
         return bounded
 
     def _all_lists(self, i: int) -> list[set[int]]:
-        word = self._word(i)
-        postings = self._index.postings
-        return [*word.lists, *(postings[w] for w in word.common), *(p for p, _ in self._neighbours(i))]
+        held = self._all.get(i)
+        if held is None:
+            word = self._word(i)
+            postings = self._index.postings
+            held = [*word.lists, *(postings[w] for w in word.common), *(p for p, _ in self._neighbours(i))]
+            self._all[i] = held
+        return held
 
     def _short(self, i: int) -> set[int]:
         """Query word i's unpaired lists merged (read only)."""

@@ -80,10 +80,14 @@ def kinds_compatible(query_kind: EntryKind | None, entry_kind: EntryKind) -> boo
     return query_kind is None or query_kind is entry_kind
 
 
-def align(query: WeightedName, candidate: WeightedName, similar: Sequence[SimilarTokens]) -> NameScore:
+def align(
+    query: WeightedName, candidate: WeightedName, similar: Sequence[SimilarTokens], floor: float = 0.0
+) -> NameScore:
     """Greedy best-first token alignment and the weighted Dice score of the names.
 
-    `similar[i]` holds the candidate-side tokens query token i resembles."""
+    `similar[i]` holds the candidate-side tokens query token i resembles. A name scoring
+    below `floor` comes back with its score only (no pairs, extra or missing words): a
+    caller that will drop it need not pay for spelling them out."""
     q, c = query.tokens, candidate.tokens
     wq, wc = query.weights, candidate.weights
     # (similarity, weight, query indexes, candidate indexes, why)
@@ -133,10 +137,6 @@ def align(query: WeightedName, candidate: WeightedName, similar: Sequence[Simila
         used_c.update(cj)
         shared += option[0] * option[1]
         chosen.append(option)
-    pairs = [
-        TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight)
-        for sim, weight, qi, cj, why in chosen
-    ]
     total = query.total + candidate.total
     name_score = 2.0 * shared / total if total > 0 else 0.0
     conflict = any(query.identity[i] for i in range(len(q)) if i not in used_q) and any(
@@ -144,6 +144,12 @@ def align(query: WeightedName, candidate: WeightedName, similar: Sequence[Simila
     )
     if conflict:
         name_score = max(0.0, name_score - CONFLICT_PENALTY)
+    if name_score < floor:
+        return NameScore(name_score, name_score, (), (), (), kind_compatible=True)
+    pairs = [
+        TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight)
+        for sim, weight, qi, cj, why in chosen
+    ]
     return NameScore(
         score=name_score,
         name_score=name_score,

@@ -17,7 +17,7 @@ def weighted(name: NameTokens) -> WeightedName:
     return WeightedName.of(name.tokens, weights, tuple(r is TokenRole.identity for r in name.roles))
 
 
-def score(query: str, listed: str, kind: EntryKind = EntryKind.person) -> NameScore:
+def score(query: str, listed: str, kind: EntryKind = EntryKind.person, floor: float = 0.0) -> NameScore:
     q = weighted(normalize_name(query, kind))
     c = weighted(normalize_name(listed, kind))
     similar = []
@@ -28,7 +28,7 @@ def score(query: str, listed: str, kind: EntryKind = EntryKind.person) -> NameSc
             if why is not None:
                 sims[other] = (sim, why)
         similar.append(sims)
-    return align(q, c, similar)
+    return align(q, c, similar, floor)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,12 @@ def test_kind_mismatch_lowers_and_marks() -> None:
     adjusted = _corroborate(names, query_kind=EntryKind.person, entry_kind=EntryKind.vessel)
     assert adjusted.score < names.score
     assert not adjusted.kind_compatible
+
+
+def test_below_the_floor_only_the_score_is_spelled_out() -> None:
+    full = score("Irina NIKITINA", "NIKITINA, Irina Petrovna")
+    assert full.pairs and full.missing == ("petrovna",)
+    dropped = score("Irina NIKITINA", "NIKITINA, Irina Petrovna", floor=full.score + 0.01)
+    assert dropped.score == full.score and not dropped.pairs and not dropped.missing
+    kept = score("Irina NIKITINA", "NIKITINA, Irina Petrovna", floor=full.score)
+    assert kept == full
