@@ -280,12 +280,14 @@ class NameIndex:
             weighted = self._listed_weights(listed, log_scale)
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
-                # Every listed word some query word could pair with; two query words
-                # may also meet one listed word joined.
-                reachable = set().union(*map(self._vocabulary.pairable, query.tokens))
+                # Every listed word some query word could pair with: the words it
+                # resembles; two query words may also meet one listed word joined.
+                reachable = set().union(query.tokens, *similar)
                 reachable.update(left + right for left, right in pairwise(query.tokens))
             matchable = sum(
-                w for t, w in zip(weighted.tokens, weighted.weights, strict=True) if t in reachable or t[0] in initials
+                w
+                for t, w in zip(weighted.tokens, weighted.weights, strict=True)
+                if t in reachable or t[0] in initials or _cut_of(t, query.tokens)
             )
             if matchable < floor * (query.total + weighted.total):
                 continue
@@ -316,6 +318,12 @@ class NameIndex:
             weak_alias=listed.weak,
             explanation=explain(scored, matched_name=listed.text, weak_alias=listed.weak),
         )
+
+
+def _cut_of(word: str, tokens: tuple[str, ...]) -> bool:
+    """Whether `word` is a proper prefix or suffix of a query word (half of a joined
+    word, an initial), which the scorer can pair with it."""
+    return any(t != word and (t.startswith(word) or t.endswith(word)) for t in tokens)
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:

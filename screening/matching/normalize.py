@@ -132,8 +132,7 @@ _LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS
 # Canonical tokens that mark a legal form (whatever produced them).
 LEGAL_TOKENS: frozenset[str] = frozenset(_EXTRA_LEGAL.values()) | {"soe", "ngo", "coop", "sp", "gp"}
 
-_APOSTROPHES = re.compile(r"['`´’‘ʼʻ]")
-_DOTS = re.compile(r"\.")
+_JOINERS = re.compile(r"['`´’‘ʼʻ.]")  # apostrophes and dots
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _BRACKETS = re.compile(r"[()\[\]{}]")
 
@@ -145,10 +144,9 @@ def fold(text: str) -> str:
     the rest separate, so AL-RASHID and AL RASHID give the same tokens (ALRASHID is met
     by the scorer's adjacent-token joining).
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = anyascii(text).casefold()
-    text = _APOSTROPHES.sub("", text)
-    text = _DOTS.sub("", text)
+    if not text.isascii():  # NFKC and transliteration leave ASCII as it is
+        text = anyascii(unicodedata.normalize("NFKC", text))
+    text = _JOINERS.sub("", text.casefold())
     text = text.replace("&", " and ")
     return _NON_ALNUM.sub(" ", text).strip()
 

@@ -40,7 +40,6 @@ class Vocabulary:
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
         self._graph: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # listed word -> neighbours
         self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # other query words
-        self._pairable: dict[str, frozenset[str]] = {}
 
     def __contains__(self, word: object) -> bool:
         return word in self._words
@@ -59,7 +58,6 @@ class Vocabulary:
             self._graph[other][word] = hit
         self._graph[word] = {word: (1.0, TokenAgreement.exact), **neighbours}
         self._cache.clear()
-        self._pairable.clear()
 
     def remove(self, word: str) -> None:
         if word not in self._words:
@@ -81,16 +79,6 @@ class Vocabulary:
             if other != word:
                 del self._graph[other][word]
         self._cache.clear()
-        self._pairable.clear()
-
-    def pairable(self, token: str) -> frozenset[str]:
-        """Every listed word that `token` could pair with in an alignment: the words it
-        resembles, and any prefix or suffix of it (half of a joined word, an initial)."""
-        cached = self._pairable.get(token)
-        if cached is None:
-            cuts = [token[:cut] for cut in range(1, len(token))] + [token[cut:] for cut in range(1, len(token))]
-            cached = self._pairable[token] = frozenset([token, *self.similar(token), *cuts])
-        return cached
 
     def similar(self, token: str) -> SimilarTokens:
         """Listed words resembling `token` (see tokens.token_similarity), itself included."""
