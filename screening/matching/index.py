@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 from operator import mul
 
@@ -281,13 +282,12 @@ class NameIndex:
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with: the words it
-                # resembles; two query words may also meet one listed word joined.
-                reachable = set().union(query.tokens, *similar)
+                # resembles, its halves (a joined word, an initial); two query words
+                # may also meet one listed word joined.
+                reachable = set().union(query.tokens, *similar, *map(_cuts, query.tokens))
                 reachable.update(left + right for left, right in pairwise(query.tokens))
             matchable = sum(
-                w
-                for t, w in zip(weighted.tokens, weighted.weights, strict=True)
-                if t in reachable or t[0] in initials or _cut_of(t, query.tokens)
+                w for t, w in zip(weighted.tokens, weighted.weights, strict=True) if t in reachable or t[0] in initials
             )
             if matchable < floor * (query.total + weighted.total):
                 continue
@@ -320,10 +320,10 @@ class NameIndex:
         )
 
 
-def _cut_of(word: str, tokens: tuple[str, ...]) -> bool:
-    """Whether `word` is a proper prefix or suffix of a query word (half of a joined
-    word, an initial), which the scorer can pair with it."""
-    return any(t != word and (t.startswith(word) or t.endswith(word)) for t in tokens)
+@lru_cache(maxsize=65536)
+def _cuts(word: str) -> tuple[str, ...]:
+    """Every proper prefix and suffix of a word."""
+    return tuple(word[:cut] for cut in range(1, len(word))) + tuple(word[cut:] for cut in range(1, len(word)))
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:
