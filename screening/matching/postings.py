@@ -282,6 +282,8 @@ class _Sources:
             # At most one side holds common words: merge the smaller side and intersect
             # it with each list of the other (each intersection walks the smaller set).
             lists_i, lists_j = self._all_lists(i), self._all_lists(j)
+            if len(lists_i) == 1 and len(lists_j) == 1:
+                return lists_i[0] & lists_j[0]
             if sum(map(len, lists_i)) > sum(map(len, lists_j)):
                 lists_i, lists_j = lists_j, lists_i
             small = lists_i[0] if len(lists_i) == 1 else set().union(*lists_i)

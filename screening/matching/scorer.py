@@ -190,8 +190,10 @@ def corroborate(
     both sides nudges a little either way: a listed party may trade from anywhere, so the
     name dominates.
     """
-    score = names.name_score
     compatible = kinds_compatible(query_kind, entry_kind)
+    if compatible and not query_country and not query_ids and names.score == names.name_score:
+        return names  # nothing to adjust (the name score is already within 0..1)
+    score = names.name_score
     if not compatible:
         score *= KIND_MISMATCH_FACTOR
     country: str | None = None
