@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process, utils
 
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
-from screening.matching import NameIndex
+from screening.matching import NameIndex, normalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -164,6 +164,10 @@ def main() -> None:
     memory = rss_mb() - before
     names = index.name_count
 
+    # The normaliser's LRU cache holds every listed name from the build; a query equal
+    # to a listed name (the dev set's "exact" family) would skip normalising. Real
+    # traffic rarely repeats a listed name verbatim, so the first pass starts without it.
+    normalize_name.cache_clear()
     cold = time_queries(index, qs)
     warm = time_queries(index, qs)
 
@@ -197,6 +201,7 @@ def main() -> None:
     for entry in extra:
         index.upsert(entry)
     gc.collect()
+    normalize_name.cache_clear()
     big_cold = time_queries(index, qs)
     print(
         f"10x names ({index.name_count} names): first pass {summary(big_cold)}; "
