@@ -8,20 +8,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from schemas import ListEntry, OrderEvent, Outcome
+from schemas import ListEntry, ListManifest, OrderEvent, Outcome
 from screening.lists import parse_file
 from screening.lists.delta import compute_delta
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
 from screening.rules import screen_order
 from streams.broker import EmbeddedBroker
-from streams.kafka import create_topics
+from streams.kafka import create_topics, read_topic
 from streams.list_publisher import publish_entries
 from streams.settings import Settings
 from tests.integration.harness import OutputReader, WorkerProcess, produce
@@ -135,3 +135,27 @@ def test_open_order_is_rescreened_against_the_delta_and_delisting_only_alerts(
     alert = upd_outputs.wait_for("alerts", code="DELISTED", subject__id=event["order_id"], timeout_s=60)[0]
     assert alert["severity"] == "info" and hold["hold_id"] in alert["summary"]
     assert upd_outputs.where("holds", hold_id=hold["hold_id"], status="released") == []
+
+
+def test_stale_list_state_holds_new_orders_until_a_fresh_load_arrives(
+        broker: EmbeddedBroker, update_worker: WorkerProcess, upd_outputs: OutputReader) -> None:
+    manifests = {k.decode(): ListManifest.model_validate_json(v)
+                 for k, v in read_topic(broker.bootstrap, PREFIX + "lists.manifest") if k and v}
+    current = manifests["SDN"]
+    alerts_before = len(upd_outputs.where("alerts", code="LISTS_UNAVAILABLE"))
+
+    old = current.model_copy(update={"loaded_at": datetime.now(UTC) - timedelta(hours=40)})
+    produce(broker.bootstrap, PREFIX + "lists.manifest", "SDN", old.to_json_bytes())
+    update_worker.wait_health(lambda h: "h old" in (h["lists"]["fail_closed"] or ""), timeout_s=30)
+    event = order_event("Nordlicht Automation GmbH", "DE")
+    send(broker, event)
+    held = upd_outputs.wait_for("decisions", event_id=event["event_id"], trigger="event")[0]
+    assert held["outcome"] == "HOLD" and [r["code"] for r in held["reasons"]] == ["LISTS_UNAVAILABLE"]
+    assert "40.0 h old" in held["reasons"][0]["detail"]
+    upd_outputs.wait_for("alerts", count=alerts_before + 1, code="LISTS_UNAVAILABLE", severity="critical")
+
+    fresh = current.model_copy(update={"loaded_at": datetime.now(UTC)})
+    produce(broker.bootstrap, PREFIX + "lists.manifest", "SDN", fresh.to_json_bytes())
+    cleared = upd_outputs.wait_for("decisions", event_id=event["event_id"], trigger="list_update", timeout_s=60)[0]
+    assert cleared["outcome"] == "CLEAR"
+    assert len(upd_outputs.where("alerts", code="LISTS_UNAVAILABLE")) == alerts_before + 1, "one alert per episode"
