@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import pairwise
 from operator import mul
 
@@ -62,6 +61,7 @@ class _ListedName:
     key: str
     text: str  # as listed
     tokens: NameTokens
+    words: tuple[str, ...]  # tokens.tokens
     weak: bool
     factors: tuple[float, ...]  # ROLE_FACTOR per token
     factor_sum: float
@@ -133,7 +133,9 @@ class NameIndex:
             self._next_id += 1
             factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
             identity = tuple(r is TokenRole.identity for r in tokens.roles)
-            self._names[name_id] = _ListedName(key, text, tokens, weak, factors, sum(factors), identity)
+            self._names[name_id] = _ListedName(
+                key, text, tokens, tokens.tokens, weak, factors, sum(factors), identity
+            )
             for word in self._postings.add(name_id, tokens.tokens):
                 self._vocabulary.add(word)
             name_ids.append(name_id)
@@ -184,12 +186,13 @@ class NameIndex:
         """A query word unknown to the index that is two listed words run together
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
         postings = self._postings
-        if all(t in postings for t in name.tokens):
+        listed = postings.postings
+        if all(t in listed for t in name.tokens):
             return name
         tokens: list[str] = []
         roles: list[TokenRole] = []
         for token, role in zip(name.tokens, name.roles, strict=True):
-            split = None if token in postings else postings.splits.get(token)
+            split = None if token in listed else postings.splits.get(token)
             if split is None:
                 tokens.append(token)
                 roles.append(role)
@@ -269,27 +272,32 @@ class NameIndex:
         floor = bound * 0.5
         query_ids = _query_ids(ids)
         log_df = self._postings.log_df
+        names, heaviest_margin = self._names, heaviest + 1e-9
+        query_tokens, query_total = query.tokens, query.total
         for name_id in name_ids:
-            listed = self._names[name_id]
+            listed = names[name_id]
             # Cheap bound first (in C): a listed name much heavier than the query cannot
             # reach the threshold however well the query matches. The margin covers the
             # rounding of this other way of summing the weights.
-            words = listed.tokens.tokens
-            total = listed.factor_sum * log_scale - sum(map(mul, listed.factors, map(log_df.__getitem__, words)))
-            if total > heaviest + 1e-9:
+            words, factors = listed.words, listed.factors
+            dfs = list(map(log_df.__getitem__, words))
+            if listed.factor_sum * log_scale - sum(map(mul, factors, dfs)) > heaviest_margin:
                 continue
-            weighted = self._listed_weights(listed, log_scale)
+            weights = tuple(map(mul, factors, map(log_scale.__sub__, dfs)))
+            weighted = WeightedName(words, weights, listed.identity, sum(weights))
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with: the words it
-                # resembles, its halves (a joined word, an initial); two query words
-                # may also meet one listed word joined.
-                reachable = set().union(query.tokens, *similar, *map(_cuts, query.tokens))
-                reachable.update(left + right for left, right in pairwise(query.tokens))
-            matchable = sum(
-                w for t, w in zip(weighted.tokens, weighted.weights, strict=True) if t in reachable or t[0] in initials
-            )
-            if matchable < floor * (query.total + weighted.total):
+                # resembles, the query words and two neighbours joined; a listed word
+                # that is a prefix or suffix of a query word (a half of a joined word)
+                # or starts with a query initial is checked word by word below.
+                reachable = set().union(query_tokens, *similar)
+                reachable.update(left + right for left, right in pairwise(query_tokens))
+            matchable = 0.0
+            for t, w in zip(words, weights, strict=True):
+                if t in reachable or t[0] in initials or _is_cut(t, query_tokens):
+                    matchable += w
+            if matchable < floor * (query_total + weighted.total):
                 continue
             # Below `bound` no corroboration lifts a name to the threshold.
             scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
@@ -320,10 +328,10 @@ class NameIndex:
         )
 
 
-@lru_cache(maxsize=65536)
-def _cuts(word: str) -> tuple[str, ...]:
-    """Every proper prefix and suffix of a word."""
-    return tuple(word[:cut] for cut in range(1, len(word))) + tuple(word[cut:] for cut in range(1, len(word)))
+def _is_cut(word: str, query_tokens: tuple[str, ...]) -> bool:
+    """`word` is a proper prefix or suffix of some query word (a half of a joined word)."""
+    size = len(word)
+    return any(size < len(q) and (q.startswith(word) or q.endswith(word)) for q in query_tokens)
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:
