@@ -11,7 +11,7 @@ from schemas.common import utc_now
 from streams import metrics
 
 if TYPE_CHECKING:
-    from streams.topology import Worker
+    from streams.handlers import Worker
 
 DEMO_WARNING = ("DEMO LIST LOADED: the built-in demo list holds a handful of public ZTE-case facts and is "
                 "NOT fit for compliance use. Load official lists (tradescreen lists load/fetch).")

@@ -1,0 +1,255 @@
+"""What the worker's agents, timers and table callbacks do, apart from declaring them
+(`streams/topology.py`): decode or dead-letter, screen, send, and follow list state."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from schemas import (
+    Alert,
+    AlertSeverity,
+    ListEntry,
+    ListManifest,
+    MessageError,
+    OrderEvent,
+    ReasonCode,
+    ShipmentEvent,
+    SubjectKind,
+    parse_message,
+)
+from schemas.common import utc_now
+from screening.decisions import stable_id
+from screening.liststate import ChangeKind, ListState
+from streams import metrics, topics
+from streams.kafka import broker_reachable
+from streams.processing import Outgoing, Screener, SubjectRecord, dead_letter
+from streams.settings import Settings
+
+log = logging.getLogger("tradescreen.worker")
+
+# List changes at least this large count as a bulk load (see _follow_list_state).
+BULK_CHANGE = 1000
+
+
+@dataclass
+class Worker:
+    """The Faust app plus the in-process state its agents share."""
+
+    settings: Settings
+    bootstrap: str
+    app: faust.App
+    state: ListState
+    screener: Screener
+    topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    # Set while screening fails closed, so the critical alert is raised once per episode.
+    lists_unavailable_since: datetime | None = None
+    broker_reachable: bool = False
+    started_at: datetime = field(default_factory=utc_now)
+    # List entry keys changed since the last re-screening pass.
+    changed_keys: set[str] = field(default_factory=set)
+    removed_keys: set[str] = field(default_factory=set)
+    books: dict[SubjectKind, Any] = field(default_factory=dict)
+
+    async def send(self, messages: list[Outgoing]) -> None:
+        for msg in messages:
+            await self.topics[msg.topic].send(key=msg.key.encode(), value=msg.value)
+
+
+async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
+                          book: Any) -> None:
+    msg = event.message
+    metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
+    now = utc_now()
+    try:
+        parsed = parse_message(model, event.value, msg.topic)
+    except MessageError as exc:
+        await dead_letter_event(worker, event, exc)
+        return
+    try:
+        subject_id = parsed.order_id if isinstance(parsed, OrderEvent) else parsed.shipment_id
+        stored = book.get(subject_id.encode())
+        record = SubjectRecord.model_validate_json(stored) if stored else None
+        started = utc_now()
+        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition)
+        if screened is None:
+            metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
+            log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, subject_id)
+            return
+        metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
+        await worker.send(screened.messages)
+        book[subject_id.encode()] = screened.record.model_dump_json().encode()
+        _count_decision(worker, screened.decision, parsed.occurred_at, screened.messages)
+        await _maybe_alert_unavailable(worker, screened.decision)
+    except Exception as exc:  # never let one event stop the agent, never drop it silently
+        log.exception("processing failed topic=%s offset=%s", msg.topic, msg.offset)
+        await dead_letter_event(worker, event, MessageError("processing", f"{msg.topic}: processing failed: {exc!r}"))
+
+
+async def dead_letter_event(worker: Worker, event: EventT, error: MessageError) -> None:
+    msg = event.message
+    letter = dead_letter(msg.topic, msg.partition, msg.offset, msg.key, msg.value, error, utc_now())
+    await worker.send([letter])
+    metrics.DEADLETTERS.labels(msg.topic, error.kind).inc()
+    log.warning("dead-lettered topic=%s partition=%s offset=%s error=%s", msg.topic, msg.partition,
+                msg.offset, error)
+
+
+def _count_decision(worker: Worker, decision: Any, occurred_at: datetime, messages: list[Outgoing]) -> None:
+    metrics.DECISIONS.labels(decision.outcome.value, decision.trigger.value).inc()
+    for reason in decision.reasons:
+        metrics.DECISION_REASONS.labels(reason.code.value).inc()
+    metrics.DECISION_LATENCY.observe(max((decision.decided_at - occurred_at).total_seconds(), 0.0))
+    for m in messages:
+        if m.topic == topics.HOLDS:
+            metrics.HOLDS_OPENED.inc()
+        elif m.topic == topics.ALERTS:
+            metrics.ALERTS.labels("critical", decision.reasons[0].code.value).inc()
+
+
+async def _maybe_alert_unavailable(worker: Worker, decision: Any) -> None:
+    if any(r.code is ReasonCode.LISTS_UNAVAILABLE for r in decision.reasons):
+        await _raise_unavailable(worker, decision.reasons[0].detail)
+
+
+async def _raise_unavailable(worker: Worker, detail: str) -> None:
+    if worker.lists_unavailable_since is not None:
+        return
+    now = utc_now()
+    worker.lists_unavailable_since = now
+    alert = Alert(alert_id=stable_id("a", "lists-unavailable", now.isoformat()), severity=AlertSeverity.critical,
+                  code=ReasonCode.LISTS_UNAVAILABLE.value,
+                  summary=f"Screening fails closed, every order and shipment is HELD: {detail}", at=now)
+    await worker.send([Outgoing(topics.ALERTS, "lists", alert.to_json_bytes())])
+    metrics.ALERTS.labels("critical", ReasonCode.LISTS_UNAVAILABLE.value).inc()
+    log.error("lists unavailable, failing closed: %s", detail)
+
+
+async def follow_list_state(worker: Worker) -> None:
+    now = utc_now()
+    age = worker.state.age(now)
+    metrics.LIST_STATE_AGE.set(age.total_seconds() if age is not None else -1)
+    problem = worker.state.availability_problem(now, worker.screener.policy.max_list_age)
+    if problem is not None:
+        if (now - worker.started_at).total_seconds() >= worker.settings.startup_grace_s:
+            await _raise_unavailable(worker, problem)
+        return
+    if worker.lists_unavailable_since is not None:
+        log.info("list state available again after outage since %s; re-screening held subjects",
+                 worker.lists_unavailable_since)
+        worker.lists_unavailable_since = None
+        await _rescreen_pass(worker, now, lambda r: r.held_for_lists)
+    if worker.changed_keys or worker.removed_keys:
+        changed, worker.changed_keys = worker.changed_keys, set()
+        removed, worker.removed_keys = worker.removed_keys, set()
+        if len(changed) + len(removed) >= BULK_CHANGE:
+            # A bulk load leaves a large young heap; collecting it now, and freezing what
+            # survives out of later collections, keeps a ~0.5 s pause out of screening.
+            gc.collect()
+            gc.freeze()
+        await _rescreen_pass(worker, now, lambda r: r.held_for_lists or
+                             (bool(changed) and worker.screener.touched_by(r, changed)), removed)
+
+
+async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: set[str] | frozenset[str] = frozenset()
+                         ) -> None:
+    """Re-screen the open subjects this worker owns that `wanted` selects; tell reviewers
+    about holds that rest on `removed` entries."""
+    started = utc_now()
+    horizon = timedelta(days=worker.settings.rescreen_horizon_days)
+    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    examined = changed = 0
+    for kind, book in worker.books.items():
+        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
+        for key, raw in list(book.items()):
+            record = SubjectRecord.model_validate_json(raw)
+            if (topic, record.partition) not in owned or not worker.screener.is_open(record, now, horizon):
+                continue
+            if removed:
+                await worker.send(worker.screener.delisting_alerts(record, removed, now))
+            if not wanted(record):
+                continue
+            examined += 1
+            screened = worker.screener.rescreen(record, now)
+            metrics.RESCREENS.labels("true" if screened else "false").inc()
+            if screened is None:
+                continue
+            changed += 1
+            await worker.send(screened.messages)
+            _store_record(book, key, screened.record)
+            _count_decision(worker, screened.decision, now, screened.messages)
+    metrics.RESCREEN_SECONDS.observe((utc_now() - started).total_seconds())
+    if examined:
+        log.info("re-screened subjects=%d changed=%d seconds=%.3f", examined, changed,
+                 (utc_now() - started).total_seconds())
+
+
+def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
+    """Write a subject record from outside a stream event: to its own changelog partition,
+    which is where the input topic put the subject."""
+    value = record.model_dump_json().encode()
+    book.data[key] = value
+    book.send_changelog(record.partition, key, value)
+
+
+async def check_broker(worker: Worker) -> None:
+    loop = asyncio.get_running_loop()
+    worker.broker_reachable = await loop.run_in_executor(None, broker_reachable, worker.bootstrap)
+    metrics.BROKER_UP.set(1 if worker.broker_reachable else 0)
+
+
+def list_entry_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        try:
+            entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES)
+        except MessageError as exc:
+            # A bad record must not stop list updates. Every worker reads the whole compacted
+            # topic, so each reports it (same topic/partition/offset: consumers can dedupe).
+            await dead_letter_event(worker, event, exc)
+            return
+        change = worker.state.apply(key, entry, utc_now())
+        if change.kind in (ChangeKind.added, ChangeKind.modified):
+            worker.changed_keys.add(key)
+        elif change.kind is ChangeKind.removed:
+            worker.removed_keys.add(key)
+        list_code = (entry.list_code if entry else (change.old.list_code if change.old else key.split(":")[0]))
+        metrics.LIST_DELTA.labels(list_code, change.kind.value).inc()
+        metrics.LIST_ENTRIES.labels(list_code).set(worker.state.counts().get(list_code, 0))
+
+    return apply
+
+
+def manifest_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        list_code = key_raw.decode() if isinstance(key_raw, bytes) else str(key_raw)
+        try:
+            manifest = None if value is None else parse_message(ListManifest, value, topics.LIST_MANIFEST)
+        except MessageError as exc:
+            await dead_letter_event(worker, event, exc)
+            return
+        worker.state.apply_manifest(manifest, list_code)
+        if manifest is not None:
+            metrics.LIST_LAST_LOAD.labels(list_code).set(manifest.loaded_at.timestamp())
+
+    return apply
+
+
+def count_list_alert(value: bytes) -> None:
+    try:
+        alert = Alert.model_validate_json(value)
+    except ValueError:
+        return  # not ours to judge: alerts is an output topic
+    if alert.code == "LIST_QUARANTINED":
+        metrics.LIST_QUARANTINED.labels(alert.list_code or "unknown").inc()
+    elif alert.code == "LIST_FETCH_FAILED":
+        metrics.LIST_FETCH_FAILURES.inc()
