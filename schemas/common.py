@@ -63,9 +63,17 @@ class PartyIds(WireModel):
     imo: str | None = None
 
 
+class PartyKind(StrEnum):
+    person = "person"
+    organization = "organization"
+
+
 class Party(WireModel):
     role: PartyRole
     name: str = Field(min_length=1)
+    # Optional (not in the contract's first version): when known, the matcher holds a
+    # person-to-company match below the strong threshold instead of blocking on it.
+    kind: PartyKind | None = None
     address: Address | None = None
     phone: str | None = None
     email: str | None = None

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from schemas import (
     Address,
+    EntryKind,
     OrderEvent,
     Outcome,
     Party,
@@ -96,7 +97,9 @@ def party_matches(party: Party, state: ListState, on: date,
     """Matches of one party against the list entries in force on `on`."""
     country = party.address.country if party.address else None
     keys = set(only_keys) if only_keys is not None else None
-    hits = state.index.search(party.name, country=country, ids=_party_ids(party) or None, only_keys=keys)
+    kind = EntryKind(party.kind.value) if party.kind else None
+    hits = state.index.search(party.name, kind=kind, country=country, ids=_party_ids(party) or None,
+                              only_keys=keys)
     return [m for m in hits if (e := state.entries.get(m.key)) is not None and e.in_force(on)]
 
 

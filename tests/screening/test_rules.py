@@ -156,3 +156,15 @@ def test_embargo_still_blocks_when_lists_are_unavailable() -> None:
 
 def test_outcome_is_the_most_severe_reason() -> None:
     assert outcome_of([]) is Outcome.CLEAR
+
+
+def test_a_person_matching_a_listed_company_name_is_held_not_blocked() -> None:
+    def with_kind(kind: str) -> OrderEvent:
+        event = order(("buyer", "Banco Nacional de Cuba", "PA"), ship_to="PA").model_dump(by_alias=True)
+        event["parties"][0]["kind"] = kind
+        return OrderEvent.model_validate(event)
+
+    assert screen_order(with_kind("organization"), LISTS, POLICY, NOW).outcome is Outcome.BLOCK
+    person = screen_order(with_kind("person"), LISTS, POLICY, NOW)
+    assert person.outcome in (Outcome.HOLD, Outcome.CLEAR)
+    assert all(r.severity is not Severity.block for r in person.reasons)
