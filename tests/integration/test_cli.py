@@ -99,3 +99,40 @@ def test_lists_load_publishes_the_delta_and_a_second_load_changes_nothing(
     row = next(line for line in second.stderr.splitlines() if "SDN" in line and "8976" in line)
     cells = [c.strip() for c in row.replace("|", "│").split("│") if c.strip()]
     assert cells[:5] == ["SDN", "8976", "0", "0", "0"], row  # list, entries, added, modified, removed
+
+
+def test_up_with_a_lists_dir_loads_it_instead_of_the_demo_list(tmp_path: Path, shared_lists: Path) -> None:
+    lists_dir = tmp_path / "lists"
+    lists_dir.mkdir()
+    (lists_dir / "el.csv").symlink_to(shared_lists / "formats" / "el.csv")
+    web_port = free_port()
+    env = {**os.environ, "TRADESCREEN_WEB_PORT": str(web_port), "TRADESCREEN_DATA_DIR": str(tmp_path / "data"),
+           "TRADESCREEN_LISTS_DIR": str(lists_dir), "TRADESCREEN_SESSION_TIMEOUT_S": "10"}
+    env.pop("TRADESCREEN_KAFKA_BOOTSTRAP", None)
+    env.pop("TRADESCREEN_BROKER_PORT", None)
+    log = tmp_path / "up.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "up"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        health: dict[str, object] = {}
+        while time.monotonic() < deadline and not health:
+            assert proc.poll() is None, log.read_text()
+            try:
+                got = httpx.get(f"http://127.0.0.1:{web_port}/health", timeout=2).json()
+                if got["lists"]["entries"] and not got["lists"]["differs_from_manifest"]:
+                    health = got
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.5)
+        lists = health["lists"]
+        assert isinstance(lists, dict)
+        assert lists["entries"] == {"EL": 5} and lists["demo"] is False
+        assert "warning" not in health and "DEMO LIST" not in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
