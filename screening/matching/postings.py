@@ -151,13 +151,7 @@ class TokenPostings:
         for i, weight in enumerate(weights):
             if weight < alone:
                 continue  # no source of this word is enough on its own (each bound <= weight)
-            whole = True
-            for posting, bound in sources.bounded(i, weight):
-                if bound >= alone:
-                    found.update(posting)
-                else:
-                    whole = False
-            if whole:
+            if sources.collect(i, weight, alone, found):
                 walked_whole.add(i)
         order = sorted(range(len(tokens)), key=lambda i: -weights[i])
         tail = [0.0] * (len(order) + 1)
@@ -198,6 +192,7 @@ class _Sources:
         self._words: dict[int, _WordSources] = {}
         self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
         self._all: dict[int, list[set[int]]] = {}
+        self._common: dict[int, bool] = {}
 
     def _listed(self, i: int) -> list[str]:
         """The listed words query word i meets: those it resembles, a listed initial."""
@@ -241,29 +236,66 @@ class _Sources:
         self._neighbour_lists[i] = found
         return found
 
-    def bounded(self, i: int, weight: float) -> list[tuple[set[int], float]]:
-        """Query word i's source lists, each with the most a name found there can share
-        through it (two query words meeting one joined listed word share it; each is
-        credited with at most the listed word's weight, which bounds the pair's share)."""
+    def collect(self, i: int, weight: float, alone: float, found: set[int]) -> bool:
+        """Add to `found` the names of query word i's source lists where a name can share
+        `alone` through that source; True if every list was taken whole. A source bounds
+        what a name found there shares through it: the similarity times the smaller of
+        the two words' weights (two query words meeting one joined listed word share
+        it; each is credited with at most the listed word's weight, which bounds the
+        pair's share)."""
         index, similar, log_scale = self._index, self._similar[i], self._log_scale
         postings, log_df = index.postings, index.log_df
-        found = [
-            (postings[word], similar[word][0] if word in similar else INITIAL_SIMILARITY, log_scale - log_df[word])
-            for word in self._listed(i)
-        ]
-        bounded = [(posting, similarity * min(weight, cap)) for posting, similarity, cap in found]
-        joined = index.joined.get(self._tokens[i])
+        whole = True
+        for word, hit in similar.items():
+            cap = log_scale - log_df[word]
+            if hit[0] * (weight if weight < cap else cap) >= alone:
+                found.update(postings[word])
+            else:
+                whole = False
+        token = self._tokens[i]
+        if len(token) > 1 and (initial := postings.get(token[0])) is not None:
+            cap = log_scale - log_df[token[0]]
+            if INITIAL_SIMILARITY * (weight if weight < cap else cap) >= alone:
+                found.update(initial)
+            else:
+                whole = False
+        joined = index.joined.get(token)
         if joined:
-            bounded.append((joined, weight))
-        bounded += [(posting, min(weight, cap)) for posting, cap in self._neighbours(i)]
-        return bounded
+            if weight >= alone:
+                found.update(joined)
+            else:
+                whole = False
+        for posting, cap in self._neighbours(i):
+            if (weight if weight < cap else cap) >= alone:
+                found.update(posting)
+            else:
+                whole = False
+        return whole
+
+    def _has_common(self, i: int) -> bool:
+        """Whether query word i meets a paired word (the test runs in C)."""
+        held = self._common.get(i)
+        if held is None:
+            paired, token = self._index._paired, self._tokens[i]
+            held = self._common[i] = not paired.isdisjoint(self._similar[i]) or (
+                len(token) > 1 and token[0] in paired
+            )
+        return held
 
     def _all_lists(self, i: int) -> list[set[int]]:
+        """Every list of query word i's sources (built without the per-word cache: one
+        C pass over the words it resembles)."""
         held = self._all.get(i)
         if held is None:
-            word = self._word(i)
-            postings = self._index.postings
-            held = [*word.lists, *(postings[w] for w in word.common), *(p for p, _ in self._neighbours(i))]
+            index, token = self._index, self._tokens[i]
+            postings = index.postings
+            held = list(map(postings.__getitem__, self._similar[i]))
+            if len(token) > 1 and (initial := postings.get(token[0])) is not None:
+                held.append(initial)
+            joined = index.joined.get(token)
+            if joined:
+                held.append(joined)
+            held += [p for p, _ in self._neighbours(i)]
             self._all[i] = held
         return held
 
@@ -277,8 +309,7 @@ class _Sources:
 
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""
-        common_i, common_j = self._word(i).common, self._word(j).common
-        if not (common_i and common_j):
+        if not (self._has_common(i) and self._has_common(j)):
             # At most one side holds common words: merge the smaller side and intersect
             # it with each list of the other (each intersection walks the smaller set).
             lists_i, lists_j = self._all_lists(i), self._all_lists(j)
@@ -291,6 +322,7 @@ class _Sources:
             for posting in lists_j:
                 found.update(small.intersection(posting))
             return found
+        common_i, common_j = self._word(i).common, self._word(j).common
         short_i, short_j = self._short(i), self._short(j)
         postings, pairs = self._index.postings, self._index._pairs
         found = short_i & short_j
