@@ -204,7 +204,7 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     canonical = [
         t for i, t in enumerate(canonical) if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
     ]
-    if all(t in LEGAL_TOKENS for t in canonical):
+    if LEGAL_TOKENS.issuperset(canonical):
         return tokens
     return canonical
 
@@ -234,11 +234,11 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
         text = _reorder_person(text)
     text = _BRACKETS.sub(" ", text)
     tokens = fold(text).split()
-    if kind is not EntryKind.person:
+    if kind is not EntryKind.person and tokens and min(map(len, tokens)) == 1:
         tokens = _merge_initial_runs(tokens)
     if tokens and kind in (None, EntryKind.organization):
         tokens = _canonical_legal(tokens)
     if not tokens:
         return NameTokens((), ())
-    all_legal = all(t in LEGAL_TOKENS for t in tokens)
-    return NameTokens(tuple(tokens), tuple(_role(t, kind, all_legal) for t in tokens))
+    all_legal = LEGAL_TOKENS.issuperset(tokens)
+    return NameTokens(tuple(tokens), tuple([_role(t, kind, all_legal) for t in tokens]))
