@@ -158,7 +158,17 @@ class ListState:
         if age is not None and age > max_age:
             hours = age.total_seconds() / 3600
             return f"list state is {hours:.1f} h old, older than the {max_age.total_seconds() / 3600:.0f} h maximum"
-        # A list whose version differs from its manifest is reported (health), not failed
-        # closed on: any producer may delist with a tombstone after a load, and holding
-        # every order until the next load would be an outage of our own making.
+        # Fewer entries than the last load published: the load (or this worker's reading of
+        # it after a restart) is still arriving, and a name missing from a partial list must
+        # not clear. A version that differs at full count is only reported (health).
+        short = self.short_lists()
+        if short:
+            detail = ", ".join(f"{code} has {have} of {want} entries" for code, (have, want) in short.items())
+            return f"list state is incomplete ({detail}): a load is still arriving"
         return None
+
+    def short_lists(self) -> dict[str, tuple[int, int]]:
+        """Lists holding fewer entries than their manifest says: {list: (have, published)}."""
+        counts = self.counts()
+        return {code: (counts.get(code, 0), m.entries) for code, m in sorted(self.manifests.items())
+                if counts.get(code, 0) < m.entries}

@@ -130,8 +130,11 @@ def test_open_order_is_rescreened_against_the_delta_and_delisting_only_alerts(
     assert hold["status"] == "opened"
     assert "tradescreen_rescreen_subjects_total" in update_worker.metrics()
 
-    # Delisting the entry raises an info alert on the hold and releases nothing.
-    produce(broker.bootstrap, PREFIX + "lists.entries", new_entry.key, None)
+    # A load that no longer has the entry delists it (a tombstone plus a new manifest): an
+    # info alert on the hold, and nothing released.
+    without = [e for e in daily["2024-02-23"] if e.key != new_entry.key]
+    delisting = publish_entries(SETTINGS, broker.bootstrap, without, source="delisting", loaded_at=datetime.now(UTC))
+    assert delisting.delta.removed == [new_entry.key]
     alert = upd_outputs.wait_for("alerts", code="DELISTED", subject__id=event["order_id"], timeout_s=60)[0]
     assert alert["severity"] == "info" and hold["hold_id"] in alert["summary"]
     assert upd_outputs.where("holds", hold_id=hold["hold_id"], status="released") == []

@@ -69,7 +69,15 @@ def test_manifest_time_and_incomplete_loads() -> None:
     state.apply_manifest(manifest, "SDN")
     assert state.loaded_at() == NOW
     assert state.availability_problem(NOW, timedelta(hours=36)) is None
-    ahead = manifest.model_copy(update={"version": "000000000000", "entries": 2})
-    state.apply_manifest(ahead, "SDN")
+    modified_elsewhere = manifest.model_copy(update={"version": "000000000000"})
+    state.apply_manifest(modified_elsewhere, "SDN")
     assert state.incomplete_lists() == ["SDN"]
+    assert state.availability_problem(NOW, timedelta(hours=36)) is None, "same count: reported, not held"
+    arriving = manifest.model_copy(update={"version": "000000000000", "entries": 3})
+    state.apply_manifest(arriving, "SDN")
+    assert state.short_lists() == {"SDN": (1, 3)}
+    problem = state.availability_problem(NOW, timedelta(hours=36)) or ""
+    assert "SDN has 1 of 3 entries" in problem
+    state.apply("SDN:2", entry("2", "Beta"), NOW)
+    state.apply("SDN:3", entry("3", "Gamma"), NOW)
     assert state.availability_problem(NOW, timedelta(hours=36)) is None
