@@ -35,8 +35,10 @@ def _entries(rng: random.Random) -> list[ListEntry]:
 
 def _queries(entries: list[ListEntry], rng: random.Random) -> list[str]:
     """Listed names as they are, with a letter swapped, a word dropped, in natural
-    order, plus free combinations of the common words."""
+    order, two words joined, a word cut short, plus free combinations of the common
+    words."""
     found = ["Mohammed Ali KHAN", "Muhammad Ali", "Ali Hasan", "M Ali Khan", "Global Trading LLC", "Abbas"]
+    found += ["Mohammedali Khan", "Globaltrading LLC", "Ali Has", "K M Ali"]
     for entry in rng.sample(entries, 12):
         words = entry.name.replace(",", "").split()
         found.append(entry.name)
@@ -44,6 +46,10 @@ def _queries(entries: list[ListEntry], rng: random.Random) -> list[str]:
         found.append(entry.name.replace(longest, longest[0] + longest[2] + longest[1] + longest[3:]))
         found.append(" ".join(words[1:]))
         found.append(" ".join(reversed(words)))
+        # Two words run together, and a word cut short: met through joined neighbours
+        # and word halves, which retrieval and the bounds must not lose.
+        found.append(" ".join([words[0] + words[1], *words[2:]]))
+        found.append(" ".join([*words[:-1], longest[:-2]]))
     return found
 
 
