@@ -15,7 +15,6 @@ real ones).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import platform
 import random
@@ -30,7 +29,7 @@ from rapidfuzz import fuzz, process, utils
 
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
-from screening.matching import NameIndex, normalize_name
+from screening.matching import NameIndex, normalize_name, tune_gc_after_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -158,8 +157,9 @@ def main() -> None:
         index.upsert(entry)
     # The build leaves a full garbage collection due (millions of new sets and tuples);
     # run it now, as part of the build, not inside whichever query happens to trip it
-    # (about 0.5 s over this heap).
-    gc.collect()
+    # (about 0.5 s over this heap), and tune the collector as the worker does after a
+    # bulk list load (screening/matching/memory.py).
+    tune_gc_after_build()
     build_s = time.perf_counter() - start
     memory = rss_mb() - before
     names = index.name_count
@@ -200,7 +200,7 @@ def main() -> None:
     extra = synthetic(entries, 9, rng)
     for entry in extra:
         index.upsert(entry)
-    gc.collect()
+    tune_gc_after_build()
     normalize_name.cache_clear()
     big_cold = time_queries(index, qs)
     print(

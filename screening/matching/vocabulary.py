@@ -95,10 +95,9 @@ class Vocabulary:
         found: dict[str, tuple[float, TokenAgreement]] = {}
         # A word is filed under its own text too, so one lookup per key finds the
         # words it is a deletion of and the word itself.
-        deletions = self._deletions
-        near: set[str] = set().union(
-            *[bucket for key in (token, *typo_neighbours(token)) if (bucket := deletions.get(key))]
-        )
+        keys = typo_neighbours(token)
+        keys.append(token)
+        near: set[str] = set().union(*filter(None, map(self._deletions.get, keys)))
         near.discard(token)
         # Words sharing a deletion are up to two edits apart; a typo is one (OSA).
         one_edit = {hit[0] for hit in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=None)}
