@@ -93,25 +93,28 @@ def align(
     # (similarity, weight, query indexes, candidate indexes, why)
     options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
     add = options.append
-    listed = list(enumerate(c))
+    # Per listed word: the word, its weight, its index tuple (built once, not per pair).
+    listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
     for i, qt in enumerate(q):
         sims = similar[i]
         weight = wq[i]
+        qi = (i,)
+        # `w if w < weight else weight` is min(weight, w) without the call.
         if len(qt) == 1:  # a query initial pairs with any listed word of its letter
-            for j, ct in listed:
+            for ct, w, cj in listed:
                 hit = sims.get(ct)
                 if hit is not None:
-                    add((hit[0], min(weight, wc[j]), (i,), (j,), hit[1]))
+                    add((hit[0], w if w < weight else weight, qi, cj, hit[1]))
                 elif len(ct) > 1 and ct[0] == qt:
-                    add((INITIAL_SIMILARITY, min(weight, wc[j]), (i,), (j,), TokenAgreement.initial))
+                    add((INITIAL_SIMILARITY, w if w < weight else weight, qi, cj, TokenAgreement.initial))
             continue
         letter = qt[0]
-        for j, ct in listed:
+        for ct, w, cj in listed:
             hit = sims.get(ct)
             if hit is not None:
-                add((hit[0], min(weight, wc[j]), (i,), (j,), hit[1]))
+                add((hit[0], w if w < weight else weight, qi, cj, hit[1]))
             elif ct == letter:  # a listed initial
-                add((INITIAL_SIMILARITY, min(weight, wc[j]), (i,), (j,), TokenAgreement.initial))
+                add((INITIAL_SIMILARITY, w if w < weight else weight, qi, cj, TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
@@ -139,15 +142,25 @@ def align(
         chosen.append(option)
     total = query.total + candidate.total
     name_score = 2.0 * shared / total if total > 0 else 0.0
-    conflict = any(query.identity[i] for i in range(len(q)) if i not in used_q) and any(
-        candidate.identity[j] for j in range(len(c)) if j not in used_c
+    conflict = (
+        len(used_q) < len(q)
+        and len(used_c) < len(c)
+        and any(query.identity[i] for i in range(len(q)) if i not in used_q)
+        and any(candidate.identity[j] for j in range(len(c)) if j not in used_c)
     )
     if conflict:
         name_score = max(0.0, name_score - CONFLICT_PENALTY)
     if name_score < floor:
         return NameScore(name_score, name_score, (), (), (), kind_compatible=True)
+    # Almost every pair is one word to one word: index instead of joining.
     pairs = [
-        TokenPair(" ".join(q[i] for i in qi), " ".join(c[j] for j in cj), sim, why, weight)
+        TokenPair(
+            q[qi[0]] if len(qi) == 1 else " ".join(q[i] for i in qi),
+            c[cj[0]] if len(cj) == 1 else " ".join(c[j] for j in cj),
+            sim,
+            why,
+            weight,
+        )
         for sim, weight, qi, cj, why in chosen
     ]
     return NameScore(
