@@ -98,23 +98,23 @@ def align(
     for i, qt in enumerate(q):
         sims = similar[i]
         weight = wq[i]
-        qi = (i,)
+        at = (i,)
         # `w if w < weight else weight` is min(weight, w) without the call.
         if len(qt) == 1:  # a query initial pairs with any listed word of its letter
             for ct, w, cj in listed:
                 hit = sims.get(ct)
                 if hit is not None:
-                    add((hit[0], w if w < weight else weight, qi, cj, hit[1]))
+                    add((hit[0], w if w < weight else weight, at, cj, hit[1]))
                 elif len(ct) > 1 and ct[0] == qt:
-                    add((INITIAL_SIMILARITY, w if w < weight else weight, qi, cj, TokenAgreement.initial))
+                    add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
             continue
         letter = qt[0]
         for ct, w, cj in listed:
             hit = sims.get(ct)
             if hit is not None:
-                add((hit[0], w if w < weight else weight, qi, cj, hit[1]))
+                add((hit[0], w if w < weight else weight, at, cj, hit[1]))
             elif ct == letter:  # a listed initial
-                add((INITIAL_SIMILARITY, w if w < weight else weight, qi, cj, TokenAgreement.initial))
+                add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
