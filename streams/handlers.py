@@ -199,6 +199,26 @@ def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
     book.send_changelog(record.partition, key, value)
 
 
+def expire_subjects(worker: Worker, now: datetime) -> int:
+    """Forget owned subjects older than the re-screening horizon (table and changelog), so
+    the books stay bounded. Younger closed subjects stay: their event ids still guard
+    against re-delivered events."""
+    horizon = timedelta(days=worker.settings.rescreen_horizon_days)
+    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    expired = 0
+    for kind, book in worker.books.items():
+        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
+        for key, raw in list(book.items()):
+            record = SubjectRecord.model_validate_json(raw)
+            if (topic, record.partition) in owned and now - record.occurred_at > horizon:
+                book.data.pop(key, None)
+                book.send_changelog(record.partition, key, None)  # tombstone: compaction drops it
+                expired += 1
+    if expired:
+        log.info("expired subjects=%d horizon_days=%s", expired, worker.settings.rescreen_horizon_days)
+    return expired
+
+
 async def check_broker(worker: Worker) -> None:
     loop = asyncio.get_running_loop()
     worker.broker_reachable = await loop.run_in_executor(None, broker_reachable, worker.bootstrap)

@@ -23,6 +23,7 @@ import faust
 from faust.tables.globaltable import GlobalTable
 
 from schemas import OrderEvent, ShipmentEvent, SubjectKind
+from schemas.common import utc_now
 from screening.liststate import ListState
 from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
@@ -147,6 +148,13 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     @app.timer(interval=10.0)
     async def check_health() -> None:
         await handlers.check_broker(worker)
+
+    @app.timer(interval=3600.0)
+    async def expire_subjects() -> None:
+        try:
+            handlers.expire_subjects(worker, utc_now())
+        except Exception:
+            log.exception("expiring subjects failed")
 
     @app.timer(interval=1.0)
     async def follow_list_state() -> None:
