@@ -94,7 +94,7 @@ def align(
     options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
     add = options.append
     # Per listed word: the word, its weight, its index tuple (built once, not per pair).
-    listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
+    listed: list[tuple[str, float, tuple[int, ...]]] = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
     for i, qt in enumerate(q):
         sims = similar[i]
         weight = wq[i]
