@@ -197,13 +197,13 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     many languages (obshchestvo s ogranichennoi otvetstvennostyu -> ooo -> llc); the small
     table above catches generic words and abbreviations it keeps verbatim. A name made of
     legal words only (a company called "SA") keeps its words."""
-    spelled = [_legal_spelling(t) for t in tokens]
-    replaced = replace_org_types_compare(" ".join(spelled), generic=True).split()
+    replaced = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
-    canonical = [
-        t for i, t in enumerate(canonical) if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
-    ]
+    if "co" in canonical:
+        canonical = [
+            t for i, t in enumerate(canonical) if not (t == "co" and canonical[i + 1 : i + 2] in (["llc"], ["jsc"]))
+        ]
     if LEGAL_TOKENS.issuperset(canonical):
         return tokens
     return canonical
