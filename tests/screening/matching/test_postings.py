@@ -1,5 +1,5 @@
-"""Retrieval is exact: with or without pair lists, a search finds what scoring every
-entry finds, through additions and removals."""
+"""Retrieval and the candidate bounds are exact: with or without pair lists, a search
+finds what scoring every entry finds, through additions and removals."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from schemas.lists import ListEntry
 from screening.matching import NameIndex
 from screening.matching import postings as postings_module
+from screening.matching.index import WEAK_ALIAS_PENALTY
+from screening.matching.normalize import normalize_name
 
 GIVEN = ["mohammed", "ali", "hassan", "ahmad", "omar", "ibrahim", "yusuf"]
 FAMILY = ["khan", "rahman", "hussein", "abbas", "saleh", "haddad", "nasser", "karimi"]
@@ -73,4 +75,33 @@ def test_search_finds_what_scoring_everything_finds(monkeypatch: pytest.MonkeyPa
             full = [(m.key, m.score) for m in index.search(query, kind=kind, only_keys=keys, limit=200)]
             assert fast == full, query
             hits += bool(fast)
+    assert hits > 20
+
+
+def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
+    """The candidate bounds (heaviest name, matchable words incl. halves of joined words)
+    only skip names that could not reach the threshold: scoring every listed name in
+    full, without any bound, finds the same entries with the same scores."""
+    rng = random.Random(5)
+    entries = _entries(rng)
+    index = NameIndex()
+    for entry in entries:
+        index.upsert(entry)
+    potential = index.config.potential_threshold
+    hits = 0
+    for query in _queries(entries, rng):
+        for kind in (None, entries[0].kind, entries[1].kind):
+            tokens = index._split_joined(normalize_name(query, kind), kind)
+            similar = [index._vocabulary.similar(t) for t in tokens.tokens]
+            weighted = index._weigh_query(tokens, similar, index._log_scale())
+            best: dict[str, float] = {}
+            for name_id, listed in index._names.items():
+                score = index.score_name(weighted, similar, name_id, kind=kind, country=None, ids=None).score
+                score -= WEAK_ALIAS_PENALTY if listed.weak else 0.0
+                if score >= potential and score > best.get(listed.key, -1.0):
+                    best[listed.key] = score
+            expected = sorted((key, round(score, 4)) for key, score in best.items())
+            found = sorted((m.key, m.score) for m in index.search(query, kind=kind, limit=200))
+            assert found == expected, query
+            hits += bool(found)
     assert hits > 20
