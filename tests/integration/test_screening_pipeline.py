@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -159,3 +161,23 @@ def test_a_malformed_list_entry_is_dead_lettered_and_list_updates_go_on(
     send_order(broker, event)
     decision = decision_for(outputs, event)
     assert any(r["list"] == "INTERNAL" for r in decision["reasons"]), decision
+
+
+def test_tail_prints_one_readable_line_per_message(broker: EmbeddedBroker, outputs: OutputReader) -> None:
+    key = f"SO-TAIL-{uuid.uuid4().hex[:6]}"
+    produce(broker.bootstrap, "orders", key, b"not json at all")
+    outputs.wait_for("deadletter", key=key)
+    count = len(outputs.messages["deadletter"])
+    run = subprocess.run([sys.executable, "-m", "streams.cli", "tail", "deadletter", "--from-beginning",
+                          "-n", str(count), "--bootstrap", broker.bootstrap],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    [line] = [ln for ln in run.stdout.splitlines() if f"key={key}" in ln]
+    assert line.startswith("orders[") and "not valid UTF-8 JSON" in line and "not json at all" in line
+
+    decisions = subprocess.run([sys.executable, "-m", "streams.cli", "tail", "decisions", "--from-beginning",
+                                "-n", "3", "--bootstrap", broker.bootstrap],
+                               capture_output=True, text=True, timeout=60)
+    lines = decisions.stdout.splitlines()
+    assert len(lines) == 3 and all(ln.split()[0] in ("CLEAR", "HOLD", "BLOCK") for ln in lines), lines
+    assert all("lists=" in ln for ln in lines)
