@@ -92,14 +92,11 @@ def _party_ids(party: Party) -> dict[str, str]:
     return {k: str(v) for k, v in party.ids.model_dump(exclude_none=True).items()}
 
 
-def party_matches(party: Party, state: ListState, on: date,
-                  only_keys: Iterable[str] | None = None) -> list[NameMatch]:
+def party_matches(party: Party, state: ListState, on: date) -> list[NameMatch]:
     """Matches of one party against the list entries in force on `on`."""
     country = party.address.country if party.address else None
-    keys = set(only_keys) if only_keys is not None else None
     kind = EntryKind(party.kind.value) if party.kind else None
-    hits = state.index.search(party.name, kind=kind, country=country, ids=_party_ids(party) or None,
-                              only_keys=keys)
+    hits = state.index.search(party.name, kind=kind, country=country, ids=_party_ids(party) or None)
     return [m for m in hits if (e := state.entries.get(m.key)) is not None and e.in_force(on)]
 
 
@@ -120,14 +117,8 @@ def match_reason(party: Party, match: NameMatch, state: ListState, policy: Scree
     )
 
 
-def party_reasons(parties: Iterable[Party], state: ListState, policy: ScreeningPolicy, on: date,
-                  only_keys: Iterable[str] | None = None) -> list[Reason]:
-    keys = list(only_keys) if only_keys is not None else None
-    reasons = []
-    for party in parties:
-        for match in party_matches(party, state, on, keys):
-            reasons.append(match_reason(party, match, state, policy))
-    return reasons
+def party_reasons(parties: Iterable[Party], state: ListState, policy: ScreeningPolicy, on: date) -> list[Reason]:
+    return [match_reason(party, match, state, policy) for party in parties for match in party_matches(party, state, on)]
 
 
 def all_parties(event: OrderEvent | ShipmentEvent) -> list[Party]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -164,31 +165,40 @@ async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: se
     about holds that rest on `removed` entries."""
     started = utc_now()
     horizon = timedelta(days=worker.settings.rescreen_horizon_days)
-    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
     examined = changed = 0
-    for kind, book in worker.books.items():
-        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
-        for key, raw in list(book.items()):
-            record = SubjectRecord.model_validate_json(raw)
-            if (topic, record.partition) not in owned or not worker.screener.is_open(record, now, horizon):
-                continue
-            if removed:
-                await worker.send(worker.screener.delisting_alerts(record, removed, now))
-            if not wanted(record):
-                continue
-            examined += 1
-            screened = worker.screener.rescreen(record, now)
-            metrics.RESCREENS.labels("true" if screened else "false").inc()
-            if screened is None:
-                continue
-            changed += 1
-            await worker.send(screened.messages)
-            _store_record(book, key, screened.record)
-            _count_decision(worker, screened.decision, now, screened.messages)
+    for book, key, record in owned_records(worker):
+        if not worker.screener.is_open(record, now, horizon):
+            continue
+        if removed:
+            await worker.send(worker.screener.delisting_alerts(record, removed, now))
+        if not wanted(record):
+            continue
+        examined += 1
+        screened = worker.screener.rescreen(record, now)
+        metrics.RESCREENS.labels("true" if screened else "false").inc()
+        if screened is None:
+            continue
+        changed += 1
+        await worker.send(screened.messages)
+        _store_record(book, key, screened.record)
+        _count_decision(worker, screened.decision, now, screened.messages)
     metrics.RESCREEN_SECONDS.observe((utc_now() - started).total_seconds())
     if examined:
         log.info("re-screened subjects=%d changed=%d seconds=%.3f", examined, changed,
                  (utc_now() - started).total_seconds())
+
+
+def owned_records(worker: Worker) -> Iterator[tuple[Any, bytes, SubjectRecord]]:
+    """(book, key, record) for every subject on an input partition this worker owns as
+    active; standby copies of other workers' partitions are left to their owners. A
+    snapshot of each book, so callers may write to it while iterating."""
+    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    for kind, book in worker.books.items():
+        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
+        for key, raw in list(book.items()):
+            record = SubjectRecord.model_validate_json(raw)
+            if (topic, record.partition) in owned:
+                yield book, key, record
 
 
 def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
@@ -204,16 +214,12 @@ def expire_subjects(worker: Worker, now: datetime) -> int:
     the books stay bounded. Younger closed subjects stay: their event ids still guard
     against re-delivered events."""
     horizon = timedelta(days=worker.settings.rescreen_horizon_days)
-    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
     expired = 0
-    for kind, book in worker.books.items():
-        topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
-        for key, raw in list(book.items()):
-            record = SubjectRecord.model_validate_json(raw)
-            if (topic, record.partition) in owned and now - record.occurred_at > horizon:
-                book.data.pop(key, None)
-                book.send_changelog(record.partition, key, None)  # tombstone: compaction drops it
-                expired += 1
+    for book, key, record in owned_records(worker):
+        if now - record.occurred_at > horizon:
+            book.data.pop(key, None)
+            book.send_changelog(record.partition, key, None)  # tombstone: compaction drops it
+            expired += 1
     if expired:
         log.info("expired subjects=%d horizon_days=%s", expired, worker.settings.rescreen_horizon_days)
     return expired

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -28,29 +30,42 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_up_runs_broker_demo_list_and_worker_and_stops_cleanly(tmp_path: Path) -> None:
-    broker_port, web_port = free_port(), free_port()
-    env = {**os.environ, "TRADESCREEN_BROKER_PORT": str(broker_port), "TRADESCREEN_WEB_PORT": str(web_port),
-           "TRADESCREEN_DATA_DIR": str(tmp_path), "TRADESCREEN_SESSION_TIMEOUT_S": "10",
-           "TRADESCREEN_HEARTBEAT_INTERVAL_S": "1"}
-    env.pop("TRADESCREEN_KAFKA_BOOTSTRAP", None)
+def _start_up(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """`tradescreen up` on its own embedded broker, configured only through env."""
+    full = {**os.environ, "TRADESCREEN_DATA_DIR": str(tmp_path / "data"), "TRADESCREEN_SESSION_TIMEOUT_S": "10",
+            "TRADESCREEN_HEARTBEAT_INTERVAL_S": "1", **env}
+    full.pop("TRADESCREEN_KAFKA_BOOTSTRAP", None)
+    if "TRADESCREEN_BROKER_PORT" not in env:
+        full.pop("TRADESCREEN_BROKER_PORT", None)
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "up"], env=env, stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "up"], env=full, stdout=out,
                                 stderr=subprocess.STDOUT)
+    return proc, log
+
+
+def _wait_health(proc: subprocess.Popen[bytes], log: Path, web_port: int,
+                 ready: Callable[[dict[str, Any]], bool], timeout_s: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    last: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()
+        try:
+            last = httpx.get(f"http://127.0.0.1:{web_port}/health", timeout=2).json()
+            if last is not None and ready(last):
+                return last
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"not ready in {timeout_s}s; last health {last}\n{log.read_text()[-3000:]}")
+
+
+def test_up_runs_broker_demo_list_and_worker_and_stops_cleanly(tmp_path: Path) -> None:
+    broker_port, web_port = free_port(), free_port()
+    proc, log = _start_up(tmp_path, TRADESCREEN_BROKER_PORT=str(broker_port), TRADESCREEN_WEB_PORT=str(web_port))
     try:
-        deadline = time.monotonic() + 120
-        health = None
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()
-            try:
-                health = httpx.get(f"http://127.0.0.1:{web_port}/health", timeout=2).json()
-                if health["lists"]["entries"] == {"DPL": 2, "EL": 4} and health["broker"]["reachable"]:
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(0.5)
-        assert health is not None, log.read_text()
+        health = _wait_health(proc, log, web_port, lambda h: h["lists"]["entries"] == {"DPL": 2, "EL": 4}
+                              and h["broker"]["reachable"])
         bootstrap = f"127.0.0.1:{broker_port}"
         assert health["broker"]["bootstrap"] == bootstrap
         assert health["lists"]["demo"] is True and "NOT fit for compliance use" in health["warning"]
@@ -106,28 +121,11 @@ def test_up_with_a_lists_dir_loads_it_instead_of_the_demo_list(tmp_path: Path, s
     lists_dir.mkdir()
     (lists_dir / "el.csv").symlink_to(shared_lists / "formats" / "el.csv")
     web_port = free_port()
-    env = {**os.environ, "TRADESCREEN_WEB_PORT": str(web_port), "TRADESCREEN_DATA_DIR": str(tmp_path / "data"),
-           "TRADESCREEN_LISTS_DIR": str(lists_dir), "TRADESCREEN_SESSION_TIMEOUT_S": "10"}
-    env.pop("TRADESCREEN_KAFKA_BOOTSTRAP", None)
-    env.pop("TRADESCREEN_BROKER_PORT", None)
-    log = tmp_path / "up.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "up"], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+    proc, log = _start_up(tmp_path, TRADESCREEN_WEB_PORT=str(web_port), TRADESCREEN_LISTS_DIR=str(lists_dir))
     try:
-        deadline = time.monotonic() + 120
-        health: dict[str, object] = {}
-        while time.monotonic() < deadline and not health:
-            assert proc.poll() is None, log.read_text()
-            try:
-                got = httpx.get(f"http://127.0.0.1:{web_port}/health", timeout=2).json()
-                if got["lists"]["entries"] and not got["lists"]["differs_from_manifest"]:
-                    health = got
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(0.5)
+        health = _wait_health(proc, log, web_port,
+                              lambda h: bool(h["lists"]["entries"]) and not h["lists"]["differs_from_manifest"])
         lists = health["lists"]
-        assert isinstance(lists, dict)
         assert lists["entries"] == {"EL": 5} and lists["demo"] is False
         assert "warning" not in health and "DEMO LIST" not in log.read_text()
     finally:
