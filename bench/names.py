@@ -155,6 +155,7 @@ def main() -> None:
     index = NameIndex()
     for entry in entries:
         index.upsert(entry)
+    index.settle()  # re-read word counts once now rather than in the first search
     # The build leaves a full garbage collection due (millions of new sets and tuples);
     # run it now, as part of the build, not inside whichever query happens to trip it
     # (about 0.5 s over this heap), and tune the collector as the worker does after a
@@ -200,6 +201,7 @@ def main() -> None:
     extra = synthetic(entries, 9, rng)
     for entry in extra:
         index.upsert(entry)
+    index.settle()
     tune_gc_after_build()
     normalize_name.cache_clear()
     big_cold = time_queries(index, qs)

@@ -153,7 +153,9 @@ async def follow_list_state(worker: Worker) -> None:
         if len(changed) + len(removed) >= BULK_CHANGE:
             # A bulk load leaves a large heap: collect and freeze it now, and collect young
             # objects less often, so collection pauses stay out of screening (the same tuning
-            # bench/names.py measures with).
+            # bench/names.py measures with). The name index re-reads its word counts now
+            # rather than in the next search.
+            worker.state.index.settle()
             tune_gc_after_build()
         await _rescreen_pass(worker, now, lambda r: r.held_for_lists or
                              (bool(changed) and worker.screener.touched_by(r, changed)), removed)

@@ -16,6 +16,7 @@ Upsert and remove touch only the entry's own names.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -44,6 +45,10 @@ ROLE_FACTOR: dict[TokenRole, float] = {
     TokenRole.title: 0.3,
     TokenRole.initial: 0.3,
 }
+# How far the per-name sums of log_df may trail the counts before a search re-reads the
+# names holding the words that moved (a name's weight floor is then loose by at most its
+# factor sum times this).
+DRIFT_LIMIT = 0.05
 # OFAC calls weak a.k.a.s "relatively broad or generic": a hit on one needs more.
 WEAK_ALIAS_PENALTY = 0.08
 
@@ -106,6 +111,11 @@ class NameIndex:
         self._next_id = 0
         self._postings = TokenPostings()
         self._vocabulary = Vocabulary()
+        # By name id: the factor sum F and sum S of factor * log_df over its words as last
+        # read. The name weighs F * log_scale - S_now with S_now <= S + F * drift, so
+        # F * (log_scale - drift) - S is a floor on its weight at the cost of two reads.
+        self._factor_sums = array("d")
+        self._df_sums = array("d")
 
     # ------------------------------------------------------------------ updates
     def __len__(self) -> int:
@@ -138,6 +148,8 @@ class NameIndex:
             )
             for word in self._postings.add(name_id, tokens.tokens):
                 self._vocabulary.add(word)
+            self._factor_sums.append(sum(factors))
+            self._df_sums.append(sum(map(mul, factors, map(self._postings.log_df.__getitem__, tokens.tokens))))
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
@@ -153,6 +165,20 @@ class NameIndex:
             del self._names[name_id]
             for word in self._postings.remove(name_id):
                 self._vocabulary.remove(word)
+
+    def settle(self) -> None:
+        """Re-read the word counts of the names whose words' counts moved by more than
+        DRIFT_LIMIT. Searches do this themselves when needed; a bulk load calls it so
+        that the first search does not pay for it."""
+        risen = self._postings.take_risen(DRIFT_LIMIT)
+        if not risen:
+            return
+        postings, log_df = self._postings.postings, self._postings.log_df
+        stale: Iterable[int] = set().union(*map(postings.__getitem__, risen))
+        names, df_sums = self._names, self._df_sums
+        for name_id in stale:
+            listed = names[name_id]
+            df_sums[name_id] = sum(map(mul, listed.factors, map(log_df.__getitem__, listed.words)))
 
     # ------------------------------------------------------------------ weights
     # A word weighs its role factor times its inverse document frequency over all names,
@@ -251,6 +277,8 @@ class NameIndex:
         tokens = self._split_joined(normalize_name(name, kind), kind)
         if not tokens.tokens:
             return []
+        if self._postings.drift > DRIFT_LIMIT:
+            self.settle()
         similar: list[SimilarTokens] = [self._vocabulary.similar(t) for t in tokens.tokens]
         log_scale = self._log_scale()
         query = self._weigh_query(tokens, similar, log_scale)
@@ -278,11 +306,16 @@ class NameIndex:
         log_df = self._postings.log_df
         names, heaviest_margin = self._names, heaviest + 1e-9
         query_tokens, query_total = query.tokens, query.total
+        factor_sums, df_sums = self._factor_sums, self._df_sums
+        lowest_scale = log_scale - self._postings.drift
         for name_id in name_ids:
+            # Cheap bounds first: a listed name much heavier than the query cannot reach
+            # the threshold however well the query matches. Its weight floor is two
+            # reads; its weight, computed only when the floor passes, a read per word.
+            # The margin covers the rounding of these other ways of summing the weights.
+            if factor_sums[name_id] * lowest_scale - df_sums[name_id] > heaviest_margin:
+                continue
             listed = names[name_id]
-            # Cheap bound first (in C): a listed name much heavier than the query cannot
-            # reach the threshold however well the query matches. The margin covers the
-            # rounding of this other way of summing the weights.
             words, factors = listed.words, listed.factors
             dfs = list(map(log_df.__getitem__, words))
             if listed.factor_sum * log_scale - sum(map(mul, factors, dfs)) > heaviest_margin:

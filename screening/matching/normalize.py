@@ -9,6 +9,7 @@ around for persons.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -241,4 +242,6 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     if not tokens:
         return NameTokens((), ())
     all_legal = LEGAL_TOKENS.issuperset(tokens)
-    return NameTokens(tuple(tokens), tuple([_role(t, kind, all_legal) for t in tokens]))
+    # Interned: the index's dictionaries then compare a word by identity, not by its
+    # characters (one memory read less per lookup in tables of 100,000s of words).
+    return NameTokens(tuple(map(sys.intern, tokens)), tuple([_role(t, kind, all_legal) for t in tokens]))

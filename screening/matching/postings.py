@@ -46,6 +46,11 @@ class TokenPostings:
         self._tokens: dict[int, tuple[str, ...]] = {}
         # Per query word, until the next change: see _Sources._word.
         self._sources: dict[str, _WordSources] = {}
+        # Per word whose count changed since `take_risen` last took it: its lowest log_df
+        # since then; `drift` is the most any word rose above that (NameIndex keeps
+        # per-name sums of log_df and bounds how stale they are with it).
+        self._low_log_df: dict[str, float] = {}
+        self.drift = 0.0
 
     def __contains__(self, word: object) -> bool:
         return word in self.postings
@@ -56,13 +61,19 @@ class TokenPostings:
         self._sources.clear()
         self._tokens[name_id] = tokens
         new: list[str] = []
+        low_log_df = self._low_log_df
         for token in set(tokens):
             posting = self.postings.get(token)
             if posting is None:
                 posting = self.postings[token] = set()
                 new.append(token)
             posting.add(name_id)
-            self.log_df[token] = math.log(len(posting) + 1)
+            low = low_log_df.get(token)
+            if low is None:
+                low = low_log_df[token] = self.log_df.get(token, 0.0)
+            log_df = self.log_df[token] = math.log(len(posting) + 1)
+            if log_df - low > self.drift:
+                self.drift = log_df - low
             if len(posting) > PAIRED_MIN_DF and token not in self._paired:
                 self._pair_up(token)
         for key in self._name_pairs(tokens):
@@ -85,9 +96,13 @@ class TokenPostings:
         for token in set(tokens):
             posting = self.postings[token]
             posting.discard(name_id)
+            # A count only falls here: a new lowest log_df for the word.
             if posting:
-                self.log_df[token] = math.log(len(posting) + 1)
+                log_df = self.log_df[token] = math.log(len(posting) + 1)
+                if log_df < self._low_log_df.get(token, log_df + 1.0):
+                    self._low_log_df[token] = log_df
                 continue
+            self._low_log_df[token] = 0.0
             del self.postings[token]
             del self.log_df[token]
             self._paired.discard(token)  # its pairs emptied with its last name
@@ -100,6 +115,25 @@ class TokenPostings:
                     del self.joined[left + right]
                     self.splits.pop(left + right, None)
         return gone
+
+    def take_risen(self, limit: float) -> list[str]:
+        """The listed words whose log_df rose more than `limit` since it was last taken:
+        the caller re-reads them for every name holding them. From here on `drift` is
+        the most any other word has risen."""
+        log_df, low_log_df = self.log_df, self._low_log_df
+        risen: list[str] = []
+        drift = 0.0
+        for word, low in list(low_log_df.items()):
+            now = log_df.get(word)
+            if now is None:  # no name holds it any more
+                del low_log_df[word]
+            elif now - low > limit:
+                risen.append(word)
+                del low_log_df[word]
+            elif now - low > drift:
+                drift = now - low
+        self.drift = drift
+        return risen
 
     def _name_pairs(self, tokens: tuple[str, ...]) -> set[Pair]:
         paired = [t for t in tokens if t in self._paired]

@@ -10,7 +10,7 @@ import pytest
 from schemas.lists import ListEntry
 from screening.matching import NameIndex
 from screening.matching import postings as postings_module
-from screening.matching.index import WEAK_ALIAS_PENALTY
+from screening.matching.index import DRIFT_LIMIT, WEAK_ALIAS_PENALTY
 from screening.matching.normalize import normalize_name
 
 GIVEN = ["mohammed", "ali", "hassan", "ahmad", "omar", "ibrahim", "yusuf"]
@@ -105,3 +105,44 @@ def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
             assert found == expected, query
             hits += bool(found)
     assert hits > 20
+
+
+def _floors_hold(index: NameIndex, *, within: float | None = None) -> None:
+    log_scale, drift = index._log_scale(), index._postings.drift
+    for name_id, listed in index._names.items():
+        weight = index._listed_weights(listed, log_scale).total
+        floor = index._factor_sums[name_id] * (log_scale - drift) - index._df_sums[name_id]
+        assert floor <= weight + 1e-9, listed.text
+        if within is not None:
+            assert floor >= weight - listed.factor_sum * within - 1e-9, listed.text
+
+
+def test_weight_floors_stay_under_weights_through_updates() -> None:
+    """A name's weight floor (its sums of log_df as last read, loosened by the drift of
+    the counts since) never exceeds its weight, however the counts moved; settling
+    re-reads the names whose words' counts rose far, so after additions the floors are
+    within the drift limit of the weights again."""
+    rng = random.Random(3)
+    entries = _entries(rng)
+    index = NameIndex()
+    for entry in entries[:80]:
+        index.upsert(entry)
+    _floors_hold(index)
+    assert index._postings.drift > DRIFT_LIMIT
+    index.settle()
+    assert index._postings.drift <= DRIFT_LIMIT
+    _floors_hold(index, within=2 * DRIFT_LIMIT)
+    drifted = 0
+    for step in range(300):
+        entry = rng.choice(entries)
+        if entry.key in index and rng.random() < 0.5:
+            index.remove(entry.key)
+        else:
+            index.upsert(entry)
+        drifted += index._postings.drift > 0
+        _floors_hold(index)
+        if step % 40 == 0:
+            index.settle()
+            assert index._postings.drift <= DRIFT_LIMIT
+            _floors_hold(index)
+    assert drifted > 100
