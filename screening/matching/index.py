@@ -16,9 +16,10 @@ Upsert and remove touch only the entry's own names.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 from operator import mul
 
@@ -66,7 +67,7 @@ class _ListedName:
     key: str
     text: str  # as listed
     tokens: NameTokens
-    words: tuple[str, ...]  # tokens.tokens
+    words: tuple[str, ...]  # tokens.tokens, interned
     weak: bool
     factors: tuple[float, ...]  # ROLE_FACTOR per token
     factor_sum: float
@@ -139,17 +140,20 @@ class NameIndex:
             if not tokens.tokens or tokens.tokens in seen:
                 continue
             seen.add(tokens.tokens)
+            # Interned: the index's dictionaries (100,000s of words) then find a listed
+            # word by identity, not by comparing its characters.
+            words = tuple(map(sys.intern, tokens.tokens))
             name_id = self._next_id
             self._next_id += 1
             factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
             identity = tuple(r is TokenRole.identity for r in tokens.roles)
             self._names[name_id] = _ListedName(
-                key, text, tokens, tokens.tokens, weak, factors, sum(factors), identity
+                key, text, tokens, words, weak, factors, sum(factors), identity
             )
-            for word in self._postings.add(name_id, tokens.tokens):
+            for word in self._postings.add(name_id, words):
                 self._vocabulary.add(word)
             self._factor_sums.append(sum(factors))
-            self._df_sums.append(sum(map(mul, factors, map(self._postings.log_df.__getitem__, tokens.tokens))))
+            self._df_sums.append(sum(map(mul, factors, map(self._postings.log_df.__getitem__, words))))
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
@@ -190,8 +194,8 @@ class NameIndex:
 
     def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
         log_df = self._postings.log_df
-        weights = tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.tokens.tokens, listed.factors, strict=True))
-        return WeightedName(listed.tokens.tokens, weights, listed.identity, sum(weights))
+        weights = tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.words, listed.factors, strict=True))
+        return WeightedName(listed.words, weights, listed.identity, sum(weights))
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
         """Query words weigh like listed words; a word the index does not know (a
@@ -341,7 +345,7 @@ class NameIndex:
             if scored.score < potential:
                 continue
             if listed.weak:
-                scored = replace(scored, score=scored.score - WEAK_ALIAS_PENALTY)
+                scored = scored._replace(score=scored.score - WEAK_ALIAS_PENALTY)
                 if scored.score < potential:
                     continue
             held = best.get(listed.key)

@@ -9,7 +9,6 @@ around for persons.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -242,6 +241,4 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     if not tokens:
         return NameTokens((), ())
     all_legal = LEGAL_TOKENS.issuperset(tokens)
-    # Interned: the index's dictionaries then compare a word by identity, not by its
-    # characters (one memory read less per lookup in tables of 100,000s of words).
-    return NameTokens(tuple(map(sys.intern, tokens)), tuple([_role(t, kind, all_legal) for t in tokens]))
+    return NameTokens(tuple(tokens), tuple([_role(t, kind, all_legal) for t in tokens]))

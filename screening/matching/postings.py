@@ -120,18 +120,21 @@ class TokenPostings:
         """The listed words whose log_df rose more than `limit` since it was last taken:
         the caller re-reads them for every name holding them. From here on `drift` is
         the most any other word has risen."""
-        log_df, low_log_df = self.log_df, self._low_log_df
+        log_df = self.log_df
         risen: list[str] = []
+        kept: dict[str, float] = {}
         drift = 0.0
-        for word, low in list(low_log_df.items()):
+        for word, low in self._low_log_df.items():
             now = log_df.get(word)
             if now is None:  # no name holds it any more
-                del low_log_df[word]
-            elif now - low > limit:
+                continue
+            if now - low > limit:
                 risen.append(word)
-                del low_log_df[word]
-            elif now - low > drift:
-                drift = now - low
+            else:
+                kept[word] = low
+                if now - low > drift:
+                    drift = now - low
+        self._low_log_df = kept  # a new dict: a dict keeps its size after deletions
         self.drift = drift
         return risen
 

@@ -14,7 +14,7 @@ relies on that bound to skip candidates.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from schemas.lists import EntryKind
 from screening.matching.tokens import TokenAgreement
@@ -36,8 +36,9 @@ ID_DIFFERS_PENALTY = 0.15
 SimilarTokens = Mapping[str, tuple[float, TokenAgreement]]
 
 
-@dataclass(frozen=True, slots=True)
-class WeightedName:
+# Records made several times per search are named tuples: immutable like a frozen
+# dataclass, built in a fraction of its time.
+class WeightedName(NamedTuple):
     tokens: tuple[str, ...]
     weights: tuple[float, ...]
     # Tokens that identify (not legal forms, particles, titles, initials): only those
@@ -50,8 +51,7 @@ class WeightedName:
         return cls(tokens, weights, identity, sum(weights))
 
 
-@dataclass(frozen=True, slots=True)
-class TokenPair:
+class TokenPair(NamedTuple):
     query: str
     candidate: str
     similarity: float
@@ -59,8 +59,7 @@ class TokenPair:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
-class NameScore:
+class NameScore(NamedTuple):
     score: float  # 0..1 after kind/country/identifier adjustments
     name_score: float  # the names alone
     pairs: tuple[TokenPair, ...]
@@ -93,13 +92,32 @@ def align(
     # (similarity, weight, query indexes, candidate indexes, why)
     options: list[tuple[float, float, tuple[int, ...], tuple[int, ...], TokenAgreement]] = []
     add = options.append
-    # Per listed word: the word, its weight, its index tuple (built once, not per pair).
-    listed: list[tuple[str, float, tuple[int, ...]]] = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
+    listed_words = set(c)
+    repeated = len(listed_words) < len(c)
+    # Per listed word: the word, its weight, its index tuple (built once, not per pair);
+    # for the slow paths only.
+    listed: list[tuple[str, float, tuple[int, ...]]] = []
     for i, qt in enumerate(q):
         sims = similar[i]
         weight = wq[i]
         at = (i,)
         # `w if w < weight else weight` is min(weight, w) without the call.
+        if len(qt) > 1 and not repeated:
+            # The usual case, in C: the listed words this query word resembles, each
+            # listed once; then a listed initial of its first letter.
+            for ct in sims.keys() & listed_words:
+                j = c.index(ct)
+                w = wc[j]
+                alike = sims[ct]
+                add((alike[0], w if w < weight else weight, at, (j,), alike[1]))
+            letter = qt[0]
+            if letter in listed_words and letter not in sims:
+                j = c.index(letter)
+                w = wc[j]
+                add((INITIAL_SIMILARITY, w if w < weight else weight, at, (j,), TokenAgreement.initial))
+            continue
+        if not listed:
+            listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
         if len(qt) == 1:  # a query initial pairs with any listed word of its letter
             for ct, w, cj in listed:
                 hit = sims.get(ct)
@@ -167,8 +185,8 @@ def align(
         score=name_score,
         name_score=name_score,
         pairs=tuple(pairs),
-        extra=tuple(t for i, t in enumerate(q) if i not in used_q),
-        missing=tuple(t for j, t in enumerate(c) if j not in used_c),
+        extra=tuple(t for i, t in enumerate(q) if i not in used_q) if len(used_q) < len(q) else (),
+        missing=tuple(t for j, t in enumerate(c) if j not in used_c) if len(used_c) < len(c) else (),
         kind_compatible=True,
     )
 

@@ -12,6 +12,7 @@ typo candidates without comparing against every token; every pair with
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import lru_cache
 
@@ -65,23 +66,37 @@ def typo_similarity(a: str, b: str) -> float:
     return combined_similarity(a, b, one_edit=OSA.distance(a, b, score_cutoff=1) <= 1, spelling=None)[0]
 
 
+def similarities(
+    token: str, one_edit: Iterable[str], spelling: Mapping[str, float]
+) -> dict[str, tuple[float, TokenAgreement]]:
+    """The similarity of `token` to other tokens from what is known about them: which are
+    one edit (OSA) apart, and the spelling similarity (normalised Levenshtein) of those
+    that sound the same. Tokens alike neither way are left out. Lets a caller that
+    screened many words at once in C reuse those figures."""
+    found: dict[str, tuple[float, TokenAgreement]] = {}
+    length = len(token)
+    if length >= MIN_TYPO_LENGTH:
+        for other in one_edit:
+            other_length = len(other)
+            if other_length >= MIN_TYPO_LENGTH and -1 <= length - other_length <= 1:
+                found[other] = (1.0 - 1.0 / (length if length > other_length else other_length), TokenAgreement.typo)
+    for other, spelled in spelling.items():
+        if spelled >= MIN_SOUND_SPELLING:
+            similarity = 0.5 + spelled / 2
+            if similarity > MAX_SOUND_SIMILARITY:
+                similarity = MAX_SOUND_SIMILARITY
+            typo = found.get(other)
+            if typo is None or similarity > typo[0]:
+                found[other] = (similarity, TokenAgreement.sound)
+    return found
+
+
 def combined_similarity(
     a: str, b: str, *, one_edit: bool, spelling: float | None
 ) -> tuple[float, TokenAgreement | None]:
-    """The similarity of two different tokens from what is known about them: whether they
-    are one edit (OSA) apart, and their spelling similarity (normalised Levenshtein) if
-    they sound the same, else None. Lets a caller that screened many words at once in C
-    reuse those figures."""
-    typo = 0.0
-    if one_edit and min(len(a), len(b)) >= MIN_TYPO_LENGTH and abs(len(a) - len(b)) <= 1:
-        typo = 1.0 - 1.0 / max(len(a), len(b))
-    if spelling is not None and spelling >= MIN_SOUND_SPELLING:
-        similarity = min(MAX_SOUND_SIMILARITY, 0.5 + spelling / 2)
-        if similarity > typo:
-            return similarity, TokenAgreement.sound
-    if typo > 0:
-        return typo, TokenAgreement.typo
-    return 0.0, None
+    """`similarities` for one pair; (0.0, None) if they are not alike."""
+    alike = similarities(a, (b,) if one_edit else (), {} if spelling is None else {b: spelling})
+    return alike.get(b, (0.0, None))
 
 
 def token_similarity(a: str, b: str) -> tuple[float, TokenAgreement | None]:

@@ -25,7 +25,7 @@ from screening.matching.scorer import SimilarTokens
 from screening.matching.tokens import (
     MIN_SOUND_SPELLING,
     TokenAgreement,
-    combined_similarity,
+    similarities,
     sound_key,
     typo_neighbours,
 )
@@ -92,15 +92,18 @@ class Vocabulary:
 
     def _resembling(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
         """Listed words other than `token` that resemble it."""
-        found: dict[str, tuple[float, TokenAgreement]] = {}
         # A word is filed under its own text too, so one lookup per key finds the
         # words it is a deletion of and the word itself.
         keys = typo_neighbours(token)
         keys.append(token)
         near: set[str] = set().union(*filter(None, map(self._deletions.get, keys)))
         near.discard(token)
-        # Words sharing a deletion are up to two edits apart; a typo is one (OSA).
-        one_edit = {hit[0] for hit in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=None)}
+        # Words sharing a deletion are up to two edits apart; a typo is one (OSA). A
+        # few words are compared one by one, more in one call into C.
+        if len(near) < 8:
+            one_edit = [word for word in near if OSA.distance(token, word, score_cutoff=1) <= 1]
+        else:
+            one_edit = [hit[0] for hit in process.extract(token, near, scorer=OSA.distance, score_cutoff=1, limit=None)]
         sound = sound_key(token)
         same_sound = self._sounds.get(sound) if sound else None
         spelling: dict[str, float] = {}
@@ -117,8 +120,4 @@ class Vocabulary:
                 )
                 if hit[0] != token
             }
-        for other in one_edit | spelling.keys():
-            sim, why = combined_similarity(token, other, one_edit=other in one_edit, spelling=spelling.get(other))
-            if why is not None:
-                found[other] = (sim, why)
-        return found
+        return similarities(token, one_edit, spelling)
