@@ -20,8 +20,8 @@ import sys
 from array import array
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import pairwise
-from operator import mul
+from itertools import compress, pairwise
+from operator import itemgetter, mul
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
@@ -206,7 +206,8 @@ class NameIndex:
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
             if token not in log_df and sims:
-                source = max(sims.items(), key=lambda item: (item[1][0], item[0]))[0]
+                # The most similar, ties to the greatest word: max over (similarity, word).
+                source = max(zip(map(_first, sims.values()), sims, strict=True))[1]
             weights.append(ROLE_FACTOR[role] * (log_scale - log_df.get(source, 0.0)))
         identity = tuple(r is TokenRole.identity for r in tokens.roles)
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
@@ -217,7 +218,7 @@ class NameIndex:
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
         postings = self._postings
         listed = postings.postings
-        if all(t in listed for t in name.tokens):
+        if all(map(listed.__contains__, name.tokens)):
             return name
         tokens: list[str] = []
         roles: list[TokenRole] = []
@@ -320,12 +321,11 @@ class NameIndex:
             if factor_sums[name_id] * lowest_scale - df_sums[name_id] > heaviest_margin:
                 continue
             listed = names[name_id]
-            words, factors = listed.words, listed.factors
-            dfs = list(map(log_df.__getitem__, words))
-            if listed.factor_sum * log_scale - sum(map(mul, factors, dfs)) > heaviest_margin:
+            words = listed.words
+            weights = tuple(map(mul, listed.factors, map(log_scale.__sub__, map(log_df.__getitem__, words))))
+            total = sum(weights)
+            if total > heaviest_margin:
                 continue
-            weights = tuple(map(mul, factors, map(log_scale.__sub__, dfs)))
-            weighted = WeightedName(words, weights, listed.identity, sum(weights))
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with: the words it
@@ -334,12 +334,15 @@ class NameIndex:
                 # or starts with a query initial is checked word by word below.
                 reachable = set().union(query_tokens, *similar)
                 reachable.update(left + right for left, right in pairwise(query_tokens))
-            matchable = 0.0
-            for t, w in zip(words, weights, strict=True):
-                if t in reachable or t[0] in initials or f" {t}" in cuts or f"{t} " in cuts:
-                    matchable += w
-            if matchable < floor * (query_total + weighted.total):
-                continue
+            enough = floor * (query_total + total)
+            matchable = sum(compress(weights, map(reachable.__contains__, words)))
+            if matchable < enough:
+                for t, w in zip(words, weights, strict=True):
+                    if t not in reachable and (t[0] in initials or f" {t}" in cuts or f"{t} " in cuts):
+                        matchable += w
+                if matchable < enough:
+                    continue
+            weighted = WeightedName(words, weights, listed.identity, total)
             # Below `bound` no corroboration lifts a name to the threshold.
             scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
             if scored.score < potential:
@@ -367,6 +370,9 @@ class NameIndex:
             weak_alias=listed.weak,
             explanation=explain(scored, matched_name=listed.text, weak_alias=listed.weak),
         )
+
+
+_first = itemgetter(0)
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:
