@@ -133,22 +133,25 @@ _LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS
 LEGAL_TOKENS: frozenset[str] = frozenset(_EXTRA_LEGAL.values()) | {"soe", "ngo", "coop", "sp", "gp"}
 
 _JOINERS = re.compile(r"['`´’‘ʼʻ.]")  # apostrophes and dots
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_BRACKETS = re.compile(r"[()\[\]{}]")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """NFKC, transliterate to ASCII, case-fold; punctuation becomes spaces.
+def fold_words(text: str) -> list[str]:
+    """NFKC, transliterate to ASCII, case-fold; the words are the runs of letters and digits.
 
-    Apostrophes and dots join (AL-NU'AYMI -> al nuaymi, S.A. -> sa); hyphens, commas and
-    the rest separate, so AL-RASHID and AL RASHID give the same tokens (ALRASHID is met
-    by the scorer's adjacent-token joining).
+    Apostrophes and dots join (AL-NU'AYMI -> al nuaymi, S.A. -> sa); hyphens, commas,
+    brackets and the rest separate, so AL-RASHID and AL RASHID give the same tokens
+    (ALRASHID is met by the scorer's adjacent-token joining).
     """
     if not text.isascii():  # NFKC and transliteration leave ASCII as it is
         text = anyascii(unicodedata.normalize("NFKC", text))
     text = _JOINERS.sub("", text.casefold())
-    text = text.replace("&", " and ")
-    return _NON_ALNUM.sub(" ", text).strip()
+    return _WORD.findall(text.replace("&", " and "))
+
+
+def fold(text: str) -> str:
+    """`fold_words`, spaced."""
+    return " ".join(fold_words(text))
 
 
 def _reorder_person(text: str) -> str:
@@ -198,7 +201,7 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     table above catches generic words and abbreviations it keeps verbatim. A name made of
     legal words only (a company called "SA") keeps its words."""
     replaced = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
-    canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
+    canonical = list(map(_EXTRA_LEGAL.get, replaced, replaced))
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
     if "co" in canonical:
         canonical = [
@@ -207,6 +210,10 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     if LEGAL_TOKENS.issuperset(canonical):
         return tokens
     return canonical
+
+
+# Words _role can give a role other than identity (with those of one or two letters).
+_SPECIAL: frozenset[str] = LEGAL_TOKENS | PARTICLES | TITLES
 
 
 def _role(token: str, kind: EntryKind | None, all_legal: bool) -> TokenRole:
@@ -232,8 +239,7 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     text = name
     if kind is EntryKind.person:
         text = _reorder_person(text)
-    text = _BRACKETS.sub(" ", text)
-    tokens = fold(text).split()
+    tokens = fold_words(text)
     if kind is not EntryKind.person and tokens and min(map(len, tokens)) == 1:
         tokens = _merge_initial_runs(tokens)
     if tokens and kind in (None, EntryKind.organization):
@@ -241,4 +247,6 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     if not tokens:
         return NameTokens((), ())
     all_legal = LEGAL_TOKENS.issuperset(tokens)
-    return NameTokens(tuple(tokens), tuple([_role(t, kind, all_legal) for t in tokens]))
+    # Most words are none of the special ones: no call for them.
+    roles = [TokenRole.identity if t not in _SPECIAL and len(t) > 2 else _role(t, kind, all_legal) for t in tokens]
+    return NameTokens(tuple(tokens), tuple(roles))

@@ -355,18 +355,14 @@ class _Sources:
             if sum(map(len, lists_i)) > sum(map(len, lists_j)):
                 lists_i, lists_j = lists_j, lists_i
             small = lists_i[0] if len(lists_i) == 1 else set().union(*lists_i)
-            found: set[int] = set()
-            for posting in lists_j:
-                found.update(small.intersection(posting))
-            return found
+            return set().union(*map(small.intersection, lists_j))
         common_i, common_j = self._word(i).common, self._word(j).common
         short_i, short_j = self._short(i), self._short(j)
         postings, pairs = self._index.postings, self._index._pairs
         found = short_i & short_j
-        for word in common_j:
-            found.update(short_i.intersection(postings[word]))
+        found.update(*map(short_i.intersection, map(postings.__getitem__, common_j)))
+        found.update(*map(short_j.intersection, map(postings.__getitem__, common_i)))
         for word in common_i:
-            found.update(short_j.intersection(postings[word]))
             for other in common_j:
                 found.update(pairs.get(_pair(word, other), ()))
         return found
