@@ -232,6 +232,17 @@ class NameIndex:
                 roles.extend(token_role(t, kind) for t in split)
         return NameTokens(tuple(tokens), tuple(roles))
 
+    def _parts(self, tokens: tuple[str, ...]) -> set[str]:
+        """Listed words the scorer can pair with part of a query word: its initial, and
+        for a word some listed name holds as two neighbours (ALSHAYKH, listed AL SHAYKH)
+        its proper prefixes and suffixes."""
+        joined = self._postings.joined
+        parts = {t[0] for t in tokens if len(t) > 1}
+        for token in tokens:
+            if token in joined:
+                parts.update(cut for i in range(1, len(token)) for cut in (token[:i], token[i:]))
+        return parts
+
     def score_name(
         self,
         query: WeightedName,
@@ -302,10 +313,7 @@ class NameIndex:
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
         reachable: set[str] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
-        # A listed word that is not a query word (those are all in `reachable`) is a
-        # proper prefix or suffix of one exactly when " word" or "word " occurs in this
-        # text, words holding no spaces: two substring searches in C instead of a loop.
-        cuts = f" {' '.join(query.tokens)} "
+        parts: set[str] | None = None
         floor = bound * 0.5
         query_ids = _query_ids(ids)
         log_df = self._postings.log_df
@@ -329,17 +337,21 @@ class NameIndex:
             # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with: the words it
-                # resembles, the query words and two neighbours joined; a listed word
-                # that is a prefix or suffix of a query word (a half of a joined word)
-                # or starts with a query initial is checked word by word below.
+                # resembles, the query words and two neighbours joined. Parts of query
+                # words (`_parts`) and words a query initial begins are added below,
+                # only for names that fall short without them.
                 reachable = set().union(query_tokens, *similar)
                 reachable.update(left + right for left, right in pairwise(query_tokens))
             enough = floor * (query_total + total)
             matchable = sum(compress(weights, map(reachable.__contains__, words)))
             if matchable < enough:
-                for t, w in zip(words, weights, strict=True):
-                    if t not in reachable and (t[0] in initials or f" {t}" in cuts or f"{t} " in cuts):
-                        matchable += w
+                if parts is None:
+                    parts = self._parts(query_tokens) - reachable
+                matchable += sum(compress(weights, map(parts.__contains__, words)))
+                if initials and matchable < enough:
+                    for t, w in zip(words, weights, strict=True):
+                        if t[0] in initials and t not in reachable and t not in parts:
+                            matchable += w
                 if matchable < enough:
                     continue
             weighted = WeightedName(words, weights, listed.identity, total)
@@ -373,6 +385,8 @@ class NameIndex:
 
 
 _first = itemgetter(0)
+
+
 
 
 def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:
