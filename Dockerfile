@@ -5,13 +5,18 @@
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# A C compiler for the mypyc-compiled name-matching modules (setup.py); build stage only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# .dockerignore admits only pyproject.toml, README.md and the three packages.
+# .dockerignore admits only pyproject.toml, setup.py, README.md and the three packages.
 COPY . .
-# All runtime dependencies ship manylinux wheels for CPython 3.11, so no compiler is needed;
-# the build backend (setuptools) comes from pyproject's build-system through build isolation.
+# All runtime dependencies ship manylinux wheels for CPython 3.11; the compiler above is
+# for our own modules. The build backend (setuptools, mypyc) comes from pyproject's
+# build-system through build isolation.
 RUN pip install .
 
 

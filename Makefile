@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint schemas bench clean
 
-$(STAMP): pyproject.toml
+# setup.py compiles the name-matching modules in place: rebuild when one of them changes
+# (the package refuses to import a source edited after its build).
+$(STAMP): pyproject.toml setup.py $(wildcard screening/matching/*.py)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -31,4 +33,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/names.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
+	find screening -name '*.so' -delete

@@ -200,8 +200,8 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     many languages (obshchestvo s ogranichennoi otvetstvennostyu -> ooo -> llc); the small
     table above catches generic words and abbreviations it keeps verbatim. A name made of
     legal words only (a company called "SA") keeps its words."""
-    replaced = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
-    canonical = list(map(_EXTRA_LEGAL.get, replaced, replaced))
+    replaced: list[str] = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
+    canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
     if "co" in canonical:
         canonical = [
