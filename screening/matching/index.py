@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import math
 import sys
-from array import array
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
-from itertools import compress, pairwise
-from operator import itemgetter, mul
+from itertools import pairwise
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
@@ -62,26 +59,48 @@ ID_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class _ListedName:
-    key: str
-    text: str  # as listed
-    tokens: NameTokens
-    words: tuple[str, ...]  # tokens.tokens, interned
-    weak: bool
-    factors: tuple[float, ...]  # ROLE_FACTOR per token
-    factor_sum: float
-    identity: tuple[bool, ...]  # per token: a word of the name proper
+    """One listed name or alias, normalised once."""
+
+    def __init__(self, key: str, text: str, tokens: NameTokens, weak: bool) -> None:
+        self.key = key
+        self.text = text  # as listed
+        self.tokens = tokens
+        # Interned: the index's dictionaries (100,000s of words) then find a listed word
+        # by identity, not by comparing its characters.
+        self.words: tuple[str, ...] = tuple([sys.intern(t) for t in tokens.tokens])
+        self.weak = weak
+        self.factors: tuple[float, ...] = tuple([ROLE_FACTOR[r] for r in tokens.roles])
+        self.identity: tuple[bool, ...] = tuple([r is TokenRole.identity for r in tokens.roles])
+        # The name weighs factor_sum * log_scale - (sum of factor * log_df over its words);
+        # that sum as last read is df_sum. With S_now <= df_sum + factor_sum * drift,
+        # factor_sum * (log_scale - drift) - df_sum is a floor on its weight.
+        self.factor_sum = sum(self.factors)
+        self.df_sum = 0.0
+
+    def read_counts(self, log_df: Mapping[str, float]) -> None:
+        total = 0.0
+        for factor, word in zip(self.factors, self.words, strict=True):
+            total += factor * log_df[word]
+        self.df_sum = total
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
-    list_code: str
-    source_id: str
-    kind: EntryKind
-    countries: frozenset[str]
-    ids: Mapping[str, tuple[str, ...]]
-    name_ids: tuple[int, ...]
+    def __init__(
+        self,
+        list_code: str,
+        source_id: str,
+        kind: EntryKind,
+        countries: frozenset[str],
+        ids: Mapping[str, tuple[str, ...]],
+        name_ids: tuple[int, ...],
+    ) -> None:
+        self.list_code = list_code
+        self.source_id = source_id
+        self.kind = kind
+        self.countries = countries
+        self.ids = ids
+        self.name_ids = name_ids
 
 
 def _entry_ids(entry: ListEntry) -> dict[str, tuple[str, ...]]:
@@ -112,11 +131,6 @@ class NameIndex:
         self._next_id = 0
         self._postings = TokenPostings()
         self._vocabulary = Vocabulary()
-        # By name id: the factor sum F and sum S of factor * log_df over its words as last
-        # read. The name weighs F * log_scale - S_now with S_now <= S + F * drift, so
-        # F * (log_scale - drift) - S is a floor on its weight at the cost of two reads.
-        self._factor_sums = array("d")
-        self._df_sums = array("d")
 
     # ------------------------------------------------------------------ updates
     def __len__(self) -> int:
@@ -140,20 +154,12 @@ class NameIndex:
             if not tokens.tokens or tokens.tokens in seen:
                 continue
             seen.add(tokens.tokens)
-            # Interned: the index's dictionaries (100,000s of words) then find a listed
-            # word by identity, not by comparing its characters.
-            words = tuple(map(sys.intern, tokens.tokens))
             name_id = self._next_id
             self._next_id += 1
-            factors = tuple(ROLE_FACTOR[r] for r in tokens.roles)
-            identity = tuple(r is TokenRole.identity for r in tokens.roles)
-            self._names[name_id] = _ListedName(
-                key, text, tokens, words, weak, factors, sum(factors), identity
-            )
-            for word in self._postings.add(name_id, words):
+            listed = self._names[name_id] = _ListedName(key, text, tokens, weak)
+            for word in self._postings.add(name_id, listed.words):
                 self._vocabulary.add(word)
-            self._factor_sums.append(sum(factors))
-            self._df_sums.append(sum(map(mul, factors, map(self._postings.log_df.__getitem__, words))))
+            listed.read_counts(self._postings.log_df)
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
@@ -178,11 +184,11 @@ class NameIndex:
         if not risen:
             return
         postings, log_df = self._postings.postings, self._postings.log_df
-        stale: Iterable[int] = set().union(*map(postings.__getitem__, risen))
-        names, df_sums = self._names, self._df_sums
+        stale: set[int] = set()
+        for word in risen:
+            stale |= postings[word]
         for name_id in stale:
-            listed = names[name_id]
-            df_sums[name_id] = sum(map(mul, listed.factors, map(log_df.__getitem__, listed.words)))
+            self._names[name_id].read_counts(log_df)
 
     # ------------------------------------------------------------------ weights
     # A word weighs its role factor times its inverse document frequency over all names,
@@ -194,7 +200,7 @@ class NameIndex:
 
     def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
         log_df = self._postings.log_df
-        weights = tuple(f * (log_scale - log_df[t]) for t, f in zip(listed.words, listed.factors, strict=True))
+        weights = tuple([f * (log_scale - log_df[t]) for t, f in zip(listed.words, listed.factors, strict=True)])
         return WeightedName(listed.words, weights, listed.identity, sum(weights))
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
@@ -205,11 +211,14 @@ class NameIndex:
         log_df = self._postings.log_df
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
-            if token not in log_df and sims:
-                # The most similar, ties to the greatest word: max over (similarity, word).
-                source = max(zip(map(_first, sims.values()), sims, strict=True))[1]
+            if token not in log_df:
+                # The most similar, ties to the greatest word.
+                best = 0.0
+                for word, hit in sims.items():
+                    if hit[0] > best or (hit[0] == best and word > source):
+                        best, source = hit[0], word
             weights.append(ROLE_FACTOR[role] * (log_scale - log_df.get(source, 0.0)))
-        identity = tuple(r is TokenRole.identity for r in tokens.roles)
+        identity = tuple([r is TokenRole.identity for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search
@@ -317,50 +326,55 @@ class NameIndex:
         floor = bound * 0.5
         query_ids = _query_ids(ids)
         log_df = self._postings.log_df
-        names, heaviest_margin = self._names, heaviest + 1e-9
-        query_tokens, query_total = query.tokens, query.total
-        factor_sums, df_sums = self._factor_sums, self._df_sums
+        # The margin covers the rounding of the other ways the bounds sum the weights.
+        heaviest_margin = heaviest + 1e-9
+        query_total = query.total
         lowest_scale = log_scale - self._postings.drift
         for name_id in name_ids:
+            listed = self._names[name_id]
             # Cheap bounds first: a listed name much heavier than the query cannot reach
-            # the threshold however well the query matches. Its weight floor is two
-            # reads; its weight, computed only when the floor passes, a read per word.
-            # The margin covers the rounding of these other ways of summing the weights.
-            if factor_sums[name_id] * lowest_scale - df_sums[name_id] > heaviest_margin:
+            # the threshold however well the query matches. Its weight floor costs no
+            # read of the word counts; its weight, a read per word.
+            if listed.factor_sum * lowest_scale - listed.df_sum > heaviest_margin:
                 continue
-            listed = names[name_id]
-            words = listed.words
-            weights = tuple(map(mul, listed.factors, map(log_scale.__sub__, map(log_df.__getitem__, words))))
-            total = sum(weights)
-            if total > heaviest_margin:
-                continue
-            # Second bound: only listed words some query word could pair with count.
             if reachable is None:
                 # Every listed word some query word could pair with: the words it
                 # resembles, the query words and two neighbours joined. Parts of query
                 # words (`_parts`) and words a query initial begins are added below,
                 # only for names that fall short without them.
-                reachable = set().union(query_tokens, *similar)
-                reachable.update(left + right for left, right in pairwise(query_tokens))
+                reachable = set(query.tokens)
+                for sims in similar:
+                    reachable.update(sims)
+                for left, right in pairwise(query.tokens):
+                    reachable.add(left + right)
+            # Second bound: only listed words some query word could pair with count.
+            words, factors = listed.words, listed.factors
+            weights: list[float] = []
+            total = matchable = 0.0
+            for k, word in enumerate(words):
+                weight = factors[k] * (log_scale - log_df[word])
+                weights.append(weight)
+                total += weight
+                if word in reachable:
+                    matchable += weight
+            if total > heaviest_margin:
+                continue
             enough = floor * (query_total + total)
-            matchable = sum(compress(weights, map(reachable.__contains__, words)))
             if matchable < enough:
                 if parts is None:
-                    parts = self._parts(query_tokens) - reachable
-                matchable += sum(compress(weights, map(parts.__contains__, words)))
-                if initials and matchable < enough:
-                    for t, w in zip(words, weights, strict=True):
-                        if t[0] in initials and t not in reachable and t not in parts:
-                            matchable += w
+                    parts = self._parts(query.tokens) - reachable
+                for k, word in enumerate(words):
+                    if word not in reachable and (word in parts or word[0] in initials):
+                        matchable += weights[k]
                 if matchable < enough:
                     continue
-            weighted = WeightedName(words, weights, listed.identity, total)
+            weighted = WeightedName(words, tuple(weights), listed.identity, total)
             # Below `bound` no corroboration lifts a name to the threshold.
             scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
             if scored.score < potential:
                 continue
             if listed.weak:
-                scored = scored._replace(score=scored.score - WEAK_ALIAS_PENALTY)
+                scored = scored.with_score(scored.score - WEAK_ALIAS_PENALTY)
                 if scored.score < potential:
                     continue
             held = best.get(listed.key)
@@ -382,9 +396,6 @@ class NameIndex:
             weak_alias=listed.weak,
             explanation=explain(scored, matched_name=listed.text, weak_alias=listed.weak),
         )
-
-
-_first = itemgetter(0)
 
 
 

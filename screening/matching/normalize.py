@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 
@@ -31,16 +30,19 @@ class TokenRole(IntEnum):
     initial = 4  # one or two letters in a non-person name (K. P. TO JEANS WEAR S. EN C.)
 
 
-@dataclass(frozen=True, slots=True)
 class NameTokens:
-    """A normalised name: tokens in reading order (given names first for persons)."""
+    """A normalised name: tokens in reading order (given names first for persons). Read-only."""
 
-    tokens: tuple[str, ...]
-    roles: tuple[TokenRole, ...]
+    def __init__(self, tokens: tuple[str, ...], roles: tuple[TokenRole, ...]) -> None:
+        self.tokens = tokens
+        self.roles = roles
 
     @property
     def text(self) -> str:
         return " ".join(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"NameTokens({self.tokens!r}, {tuple(r.name for r in self.roles)!r})"
 
 
 # Glue words of the languages most frequent on sanctions lists (Arabic, Spanish,

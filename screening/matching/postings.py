@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
@@ -206,14 +205,14 @@ class TokenPostings:
         return found
 
 
-@dataclass(slots=True)
 class _WordSources:
     """Where one query word can be met, apart from its neighbours: the unpaired lists,
     the paired words, and the unpaired lists merged (made when first needed)."""
 
-    lists: list[set[int]]
-    common: list[str]
-    merged: set[int] | None = None
+    def __init__(self, lists: list[set[int]], common: list[str]) -> None:
+        self.lists = lists
+        self.common = common
+        self.merged: set[int] | None = None
 
 
 class _Sources:

@@ -14,7 +14,6 @@ relies on that bound to skip candidates.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import NamedTuple
 
 from schemas.lists import EntryKind
 from screening.matching.tokens import TokenAgreement
@@ -36,38 +35,98 @@ ID_DIFFERS_PENALTY = 0.15
 SimilarTokens = Mapping[str, tuple[float, TokenAgreement]]
 
 
-# Records made several times per search are named tuples: immutable like a frozen
-# dataclass, built in a fraction of its time.
-class WeightedName(NamedTuple):
-    tokens: tuple[str, ...]
-    weights: tuple[float, ...]
-    # Tokens that identify (not legal forms, particles, titles, initials): only those
-    # make a conflict.
-    identity: tuple[bool, ...]
-    total: float
+# Records made several times per search: plain classes, which mypyc compiles to native
+# ones (a NamedTuple's or dataclass's generated methods would run interpreted). Read-only.
+class WeightedName:
+    """A name's tokens with their weights, and which tokens identify (not legal forms,
+    particles, titles, initials: only those make a conflict)."""
 
-    @classmethod
-    def of(cls, tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...]) -> WeightedName:
-        return cls(tokens, weights, identity, sum(weights))
+    def __init__(
+        self, tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...], total: float
+    ) -> None:
+        self.tokens = tokens
+        self.weights = weights
+        self.identity = identity
+        self.total = total
 
-
-class TokenPair(NamedTuple):
-    query: str
-    candidate: str
-    similarity: float
-    agreement: TokenAgreement
-    weight: float
+    @staticmethod
+    def of(tokens: tuple[str, ...], weights: tuple[float, ...], identity: tuple[bool, ...]) -> WeightedName:
+        return WeightedName(tokens, weights, identity, sum(weights))
 
 
-class NameScore(NamedTuple):
-    score: float  # 0..1 after kind/country/identifier adjustments
-    name_score: float  # the names alone
-    pairs: tuple[TokenPair, ...]
-    extra: tuple[str, ...]  # query tokens the listed name lacks
-    missing: tuple[str, ...]  # listed tokens the query lacks
-    kind_compatible: bool
-    country: str | None = None  # "agrees" / "differs" / None (nothing to compare)
-    identifier: str | None = None  # "agrees" / "differs" / None
+class TokenPair:
+    """Two aligned words (or a word and two joined neighbours, spelled with a space), how
+    alike they are and why, and the weight the pair counts with."""
+
+    def __init__(self, query: str, candidate: str, similarity: float, agreement: TokenAgreement, weight: float) -> None:
+        self.query = query
+        self.candidate = candidate
+        self.similarity = similarity
+        self.agreement = agreement
+        self.weight = weight
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.query, self.candidate, self.similarity, self.agreement, self.weight)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TokenPair) and self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return f"TokenPair({self.query!r}, {self.candidate!r}, {self.similarity:.3f}, {self.agreement.value})"
+
+
+class NameScore:
+    """The score of one listed name for a query, and what it is made of."""
+
+    def __init__(
+        self,
+        score: float,  # 0..1 after kind/country/identifier adjustments
+        name_score: float,  # the names alone
+        pairs: tuple[TokenPair, ...],
+        extra: tuple[str, ...],  # query tokens the listed name lacks
+        missing: tuple[str, ...],  # listed tokens the query lacks
+        kind_compatible: bool,
+        country: str | None = None,  # "agrees" / "differs" / None (nothing to compare)
+        identifier: str | None = None,  # "agrees" / "differs" / None
+    ) -> None:
+        self.score = score
+        self.name_score = name_score
+        self.pairs = pairs
+        self.extra = extra
+        self.missing = missing
+        self.kind_compatible = kind_compatible
+        self.country = country
+        self.identifier = identifier
+
+    def with_score(self, score: float) -> NameScore:
+        return NameScore(
+            score,
+            self.name_score,
+            self.pairs,
+            self.extra,
+            self.missing,
+            self.kind_compatible,
+            self.country,
+            self.identifier,
+        )
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.score,
+            self.name_score,
+            self.pairs,
+            self.extra,
+            self.missing,
+            self.kind_compatible,
+            self.country,
+            self.identifier,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NameScore) and self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return f"NameScore({self.score:.4f}, pairs={self.pairs!r}, extra={self.extra!r}, missing={self.missing!r})"
 
 
 def max_bonus(country: str | None, ids: Mapping[str, str] | None) -> float:

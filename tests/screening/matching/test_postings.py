@@ -109,9 +109,9 @@ def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
 
 def _floors_hold(index: NameIndex, *, within: float | None = None) -> None:
     log_scale, drift = index._log_scale(), index._postings.drift
-    for name_id, listed in index._names.items():
+    for listed in index._names.values():
         weight = index._listed_weights(listed, log_scale).total
-        floor = index._factor_sums[name_id] * (log_scale - drift) - index._df_sums[name_id]
+        floor = listed.factor_sum * (log_scale - drift) - listed.df_sum
         assert floor <= weight + 1e-9, listed.text
         if within is not None:
             assert floor >= weight - listed.factor_sum * within - 1e-9, listed.text
