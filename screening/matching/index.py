@@ -215,8 +215,8 @@ class NameIndex:
                 # The most similar, ties to the greatest word.
                 best = 0.0
                 for word, hit in sims.items():
-                    if hit[0] > best or (hit[0] == best and word > source):
-                        best, source = hit[0], word
+                    if hit.similarity > best or (hit.similarity == best and word > source):
+                        best, source = hit.similarity, word
             weights.append(ROLE_FACTOR[role] * (log_scale - log_df.get(source, 0.0)))
         identity = tuple([r is TokenRole.identity for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)

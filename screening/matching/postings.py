@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
+from screening.matching.vocabulary import CACHED_QUERY_WORDS
 
 # Above this many names a word is retrieved through pairs. Lower means more pairs filed
 # (memory) and shorter walks; 24 keeps the longest walked list well under a millisecond.
@@ -206,13 +207,12 @@ class TokenPostings:
 
 
 class _WordSources:
-    """Where one query word can be met, apart from its neighbours: the unpaired lists,
-    the paired words, and the unpaired lists merged (made when first needed)."""
+    """Where one query word can be met, apart from its neighbours: the unpaired lists and
+    the paired words."""
 
     def __init__(self, lists: list[set[int]], common: list[str]) -> None:
         self.lists = lists
         self.common = common
-        self.merged: set[int] | None = None
 
 
 class _Sources:
@@ -229,6 +229,7 @@ class _Sources:
         self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
         self._all: dict[int, list[set[int]]] = {}
         self._common: dict[int, bool] = {}
+        self._shorts: dict[int, set[int]] = {}
 
     def _listed(self, i: int) -> list[str]:
         """The listed words query word i meets: those it resembles, a listed initial."""
@@ -253,6 +254,8 @@ class _Sources:
             joined = index.joined.get(token)
             if joined:
                 lists.append(joined)
+            if len(index._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
+                index._sources.clear()
             cached = index._sources[token] = _WordSources(lists, [word for word in words if word in paired])
         self._words[i] = cached
         return cached
@@ -284,7 +287,7 @@ class _Sources:
         whole = True
         for word, hit in similar.items():
             cap = log_scale - log_df[word]
-            if hit[0] * (weight if weight < cap else cap) >= alone:
+            if hit.similarity * (weight if weight < cap else cap) >= alone:
                 found.update(postings[word])
             else:
                 whole = False
@@ -336,12 +339,14 @@ class _Sources:
         return held
 
     def _short(self, i: int) -> set[int]:
-        """Query word i's unpaired lists merged (read only)."""
-        word = self._word(i)
-        if word.merged is None:
-            word.merged = word.lists[0] if len(word.lists) == 1 else set().union(*word.lists)
-        neighbours = self._neighbours(i)
-        return word.merged.union(*(p for p, _ in neighbours)) if neighbours else word.merged
+        """Query word i's unpaired lists and neighbour lists merged (read only). Kept for
+        this query only: large merged sets kept across queries would make the garbage
+        collector's young generation slow to walk."""
+        held = self._shorts.get(i)
+        if held is None:
+            lists = self._word(i).lists + [p for p, _ in self._neighbours(i)]
+            held = self._shorts[i] = lists[0] if len(lists) == 1 else set().union(*lists)
+        return held
 
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""

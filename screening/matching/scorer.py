@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from schemas.lists import EntryKind
-from screening.matching.tokens import TokenAgreement
+from screening.matching.tokens import Resemblance, TokenAgreement
 
 INITIAL_SIMILARITY = 0.7
 # Both names keep a word of their own where the other has a different one (GREEN vs
@@ -32,7 +32,7 @@ ID_AGREES_BONUS = 0.1
 ID_DIFFERS_PENALTY = 0.15
 
 # For query token i, the candidate tokens it resembles: token -> (similarity, why).
-SimilarTokens = Mapping[str, tuple[float, TokenAgreement]]
+SimilarTokens = Mapping[str, Resemblance]
 
 
 # Records made several times per search: plain classes, which mypyc compiles to native
@@ -168,7 +168,7 @@ def align(
                 j = c.index(ct)
                 w = wc[j]
                 alike = sims[ct]
-                add((alike[0], w if w < weight else weight, at, (j,), alike[1]))
+                add((alike.similarity, w if w < weight else weight, at, (j,), alike.agreement))
             letter = qt[0]
             if letter in listed_words and letter not in sims:
                 j = c.index(letter)
@@ -181,7 +181,7 @@ def align(
             for ct, w, cj in listed:
                 hit = sims.get(ct)
                 if hit is not None:
-                    add((hit[0], w if w < weight else weight, at, cj, hit[1]))
+                    add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
                 elif len(ct) > 1 and ct[0] == qt:
                     add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
             continue
@@ -189,7 +189,7 @@ def align(
         for ct, w, cj in listed:
             hit = sims.get(ct)
             if hit is not None:
-                add((hit[0], w if w < weight else weight, at, cj, hit[1]))
+                add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
             elif ct == letter:  # a listed initial
                 add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
     if len(c) > 1:

@@ -66,28 +66,63 @@ def typo_similarity(a: str, b: str) -> float:
     return combined_similarity(a, b, one_edit=OSA.distance(a, b, score_cutoff=1) <= 1, spelling=None)[0]
 
 
-def similarities(
-    token: str, one_edit: Iterable[str], spelling: Mapping[str, float]
-) -> dict[str, tuple[float, TokenAgreement]]:
+class Resemblance:
+    """How alike two words are, 0..1, and why. Read-only; `resemblance` hands out one
+    shared instance per value."""
+
+    def __init__(self, similarity: float, agreement: TokenAgreement) -> None:
+        self.similarity = similarity
+        self.agreement = agreement
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Resemblance)
+            and self.similarity == other.similarity
+            and self.agreement is other.agreement
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.similarity, self.agreement))
+
+    def __repr__(self) -> str:
+        return f"Resemblance({self.similarity!r}, {self.agreement.value})"
+
+
+# Similarities take few distinct values (they follow from word lengths and edit counts),
+# and the vocabulary holds millions of word pairs at scale: one shared instance per value
+# saves that many objects (memory, and objects for the garbage collector to walk).
+_SHARED: dict[tuple[float, TokenAgreement], Resemblance] = {}
+
+
+def resemblance(similarity: float, agreement: TokenAgreement) -> Resemblance:
+    key = (similarity, agreement)
+    found = _SHARED.get(key)
+    if found is None:
+        found = _SHARED[key] = Resemblance(similarity, agreement)
+    return found
+
+
+def similarities(token: str, one_edit: Iterable[str], spelling: Mapping[str, float]) -> dict[str, Resemblance]:
     """The similarity of `token` to other tokens from what is known about them: which are
     one edit (OSA) apart, and the spelling similarity (normalised Levenshtein) of those
     that sound the same. Tokens alike neither way are left out. Lets a caller that
     screened many words at once in C reuse those figures."""
-    found: dict[str, tuple[float, TokenAgreement]] = {}
+    found: dict[str, Resemblance] = {}
     length = len(token)
     if length >= MIN_TYPO_LENGTH:
         for other in one_edit:
             other_length = len(other)
             if other_length >= MIN_TYPO_LENGTH and -1 <= length - other_length <= 1:
-                found[other] = (1.0 - 1.0 / (length if length > other_length else other_length), TokenAgreement.typo)
+                longer = length if length > other_length else other_length
+                found[other] = resemblance(1.0 - 1.0 / longer, TokenAgreement.typo)
     for other, spelled in spelling.items():
         if spelled >= MIN_SOUND_SPELLING:
             similarity = 0.5 + spelled / 2
             if similarity > MAX_SOUND_SIMILARITY:
                 similarity = MAX_SOUND_SIMILARITY
             typo = found.get(other)
-            if typo is None or similarity > typo[0]:
-                found[other] = (similarity, TokenAgreement.sound)
+            if typo is None or similarity > typo.similarity:
+                found[other] = resemblance(similarity, TokenAgreement.sound)
     return found
 
 
@@ -95,8 +130,8 @@ def combined_similarity(
     a: str, b: str, *, one_edit: bool, spelling: float | None
 ) -> tuple[float, TokenAgreement | None]:
     """`similarities` for one pair; (0.0, None) if they are not alike."""
-    alike = similarities(a, (b,) if one_edit else (), {} if spelling is None else {b: spelling})
-    return alike.get(b, (0.0, None))
+    alike = similarities(a, (b,) if one_edit else (), {} if spelling is None else {b: spelling}).get(b)
+    return (0.0, None) if alike is None else (alike.similarity, alike.agreement)
 
 
 def token_similarity(a: str, b: str) -> tuple[float, TokenAgreement | None]:

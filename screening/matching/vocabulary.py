@@ -24,11 +24,20 @@ from rapidfuzz.distance import OSA, Levenshtein
 from screening.matching.scorer import SimilarTokens
 from screening.matching.tokens import (
     MIN_SOUND_SPELLING,
+    Resemblance,
     TokenAgreement,
+    resemblance,
     similarities,
     sound_key,
     typo_neighbours,
 )
+
+# Unlisted query words whose neighbours are kept (until the listed words change); the
+# cache starts over when full, so a worker's memory stays bounded however many distinct
+# names it screens.
+CACHED_QUERY_WORDS = 50_000
+
+_ITSELF = resemblance(1.0, TokenAgreement.exact)
 
 
 class Vocabulary:
@@ -38,8 +47,8 @@ class Vocabulary:
         self._words: set[str] = set()
         self._deletions: dict[str, set[str]] = defaultdict(set)  # word minus one char -> words
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
-        self._graph: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # listed word -> neighbours
-        self._cache: dict[str, dict[str, tuple[float, TokenAgreement]]] = {}  # other query words
+        self._graph: dict[str, dict[str, Resemblance]] = {}  # listed word -> neighbours
+        self._cache: dict[str, dict[str, Resemblance]] = {}  # other query words
 
     def __contains__(self, word: object) -> bool:
         return word in self._words
@@ -56,7 +65,7 @@ class Vocabulary:
         neighbours = self._resembling(word)
         for other, hit in neighbours.items():
             self._graph[other][word] = hit
-        self._graph[word] = {word: (1.0, TokenAgreement.exact), **neighbours}
+        self._graph[word] = {word: _ITSELF, **neighbours}
         self._cache.clear()
 
     def remove(self, word: str) -> None:
@@ -87,10 +96,12 @@ class Vocabulary:
             return found
         found = self._cache.get(token)
         if found is None:
+            if len(self._cache) >= CACHED_QUERY_WORDS:  # bounded between list changes
+                self._cache.clear()
             found = self._cache[token] = self._resembling(token)
         return found
 
-    def _resembling(self, token: str) -> dict[str, tuple[float, TokenAgreement]]:
+    def _resembling(self, token: str) -> dict[str, Resemblance]:
         """Listed words other than `token` that resemble it."""
         # A word is filed under its own text too, so one lookup per key finds the
         # words it is a deletion of and the word itself.

@@ -7,7 +7,7 @@ import pytest
 from schemas.lists import EntryKind
 from screening.matching.normalize import NameTokens, TokenRole, normalize_name
 from screening.matching.scorer import CONFLICT_PENALTY, NameScore, WeightedName, align, corroborate
-from screening.matching.tokens import token_similarity
+from screening.matching.tokens import Resemblance, token_similarity
 
 ROLE_WEIGHT = {TokenRole.identity: 1.0}
 
@@ -22,11 +22,11 @@ def score(query: str, listed: str, kind: EntryKind = EntryKind.person, floor: fl
     c = weighted(normalize_name(listed, kind))
     similar = []
     for token in q.tokens:
-        sims = {}
+        sims: dict[str, Resemblance] = {}
         for other in c.tokens:
             sim, why = token_similarity(token, other)
             if why is not None:
-                sims[other] = (sim, why)
+                sims[other] = Resemblance(sim, why)
         similar.append(sims)
     return align(q, c, similar, floor)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from screening.matching.tokens import TokenAgreement, token_similarity
+from screening.matching.tokens import Resemblance, TokenAgreement, token_similarity
 from screening.matching.vocabulary import Vocabulary
 
 WORDS = [
@@ -38,13 +38,13 @@ WORDS = [
 ]
 
 
-def _fresh(words: set[str], token: str) -> dict[str, tuple[float, TokenAgreement]]:
+def _fresh(words: set[str], token: str) -> dict[str, Resemblance]:
     """What `similar` must answer: every listed word token_similarity accepts."""
-    found: dict[str, tuple[float, TokenAgreement]] = {}
+    found: dict[str, Resemblance] = {}
     for word in words:
         similarity, why = token_similarity(token, word)
         if why is not None:
-            found[word] = (similarity, why)
+            found[word] = Resemblance(similarity, why)
     return found
 
 
@@ -71,8 +71,8 @@ def test_a_listed_word_meets_itself_exactly_and_others_by_typo_or_sound() -> Non
     for word in ("mohammed", "muhammad", "ikeda"):
         vocabulary.add(word)
     similar = vocabulary.similar("mohammed")
-    assert similar["mohammed"] == (1.0, TokenAgreement.exact)
-    assert similar["muhammad"][1] is TokenAgreement.sound
+    assert similar["mohammed"] == Resemblance(1.0, TokenAgreement.exact)
+    assert similar["muhammad"].agreement is TokenAgreement.sound
     assert "ikeda" not in similar
     assert "ikeda" in vocabulary.similar("ikeda") and "ikeba" not in vocabulary
-    assert vocabulary.similar("ikeba")["ikeda"][1] is TokenAgreement.typo
+    assert vocabulary.similar("ikeba")["ikeda"].agreement is TokenAgreement.typo
