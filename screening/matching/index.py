@@ -232,7 +232,7 @@ class NameIndex:
         tokens: list[str] = []
         roles: list[TokenRole] = []
         for token, role in zip(name.tokens, name.roles, strict=True):
-            split = None if token in listed else postings.splits.get(token)
+            split = None if token in listed else postings.split(token)
             if split is None:
                 tokens.append(token)
                 roles.append(role)

@@ -40,7 +40,6 @@ class TokenPostings:
         self.postings: dict[str, set[int]] = {}
         self.log_df: dict[str, float] = {}  # word -> log(document frequency + 1)
         self.joined: dict[str, set[int]] = defaultdict(set)
-        self.splits: dict[str, tuple[str, str]] = {}  # joined neighbours -> the two words
         self._paired: set[str] = set()
         self._pairs: dict[Pair, set[int]] = {}
         self._tokens: dict[int, tuple[str, ...]] = {}
@@ -80,7 +79,6 @@ class TokenPostings:
             self._pairs.setdefault(key, set()).add(name_id)
         for left, right in pairwise(tokens):
             self.joined[left + right].add(name_id)
-            self.splits.setdefault(left + right, (left, right))
         return new
 
     def remove(self, name_id: int) -> list[str]:
@@ -113,8 +111,18 @@ class TokenPostings:
                 neighbours.discard(name_id)
                 if not neighbours:
                     del self.joined[left + right]
-                    self.splits.pop(left + right, None)
         return gone
+
+    def split(self, joined: str) -> tuple[str, str] | None:
+        """The two neighbouring words of a listed name that `joined` runs together (the
+        earliest filed name holding such neighbours decides), or None."""
+        names = self.joined.get(joined)
+        if not names:
+            return None
+        for left, right in pairwise(self._tokens[min(names)]):
+            if left + right == joined:
+                return left, right
+        return None
 
     def take_risen(self, limit: float) -> list[str]:
         """The listed words whose log_df rose more than `limit` since it was last taken:

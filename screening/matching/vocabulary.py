@@ -44,21 +44,29 @@ class Vocabulary:
     """Listed words with their typo and sound neighbourhoods."""
 
     def __init__(self) -> None:
-        self._words: set[str] = set()
-        self._deletions: dict[str, set[str]] = defaultdict(set)  # word minus one char -> words
+        # A listed word minus one letter (and the word itself) -> the listed words it comes
+        # from. Millions of keys at scale, nearly all from one word: that word is the value
+        # itself, a tuple only for the few keys shared.
+        self._deletions: dict[str, str | tuple[str, ...]] = {}
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
         self._graph: dict[str, dict[str, Resemblance]] = {}  # listed word -> neighbours
         self._cache: dict[str, dict[str, Resemblance]] = {}  # other query words
 
     def __contains__(self, word: object) -> bool:
-        return word in self._words
+        return word in self._graph
 
     def add(self, word: str) -> None:
-        if word in self._words:
+        if word in self._graph:
             return
-        self._words.add(word)
-        for deleted in (word, *typo_neighbours(word)):
-            self._deletions[deleted].add(word)
+        deletions = self._deletions
+        for deleted in {word, *typo_neighbours(word)}:
+            held = deletions.get(deleted)
+            if held is None:
+                deletions[deleted] = word
+            elif isinstance(held, str):
+                deletions[deleted] = (held, word)
+            else:
+                deletions[deleted] = (*held, word)
         sound = sound_key(word)
         if sound:
             self._sounds[sound][word] = word
@@ -69,15 +77,16 @@ class Vocabulary:
         self._cache.clear()
 
     def remove(self, word: str) -> None:
-        if word not in self._words:
+        if word not in self._graph:
             return
-        self._words.discard(word)
-        for deleted in (word, *typo_neighbours(word)):
-            bucket = self._deletions.get(deleted)
-            if bucket is not None:
-                bucket.discard(word)
-                if not bucket:
-                    del self._deletions[deleted]
+        deletions = self._deletions
+        for deleted in {word, *typo_neighbours(word)}:
+            held = deletions.get(deleted)
+            if isinstance(held, str):
+                del deletions[deleted]
+            elif held is not None:
+                rest = tuple([w for w in held if w != word])
+                deletions[deleted] = rest[0] if len(rest) == 1 else rest
         sound = sound_key(word)
         words = self._sounds.get(sound) if sound else None
         if words is not None:
@@ -107,7 +116,13 @@ class Vocabulary:
         # words it is a deletion of and the word itself.
         keys = typo_neighbours(token)
         keys.append(token)
-        near: set[str] = set().union(*filter(None, map(self._deletions.get, keys)))
+        near: set[str] = set()
+        for key in keys:
+            held = self._deletions.get(key)
+            if isinstance(held, str):
+                near.add(held)
+            elif held is not None:
+                near.update(held)
         near.discard(token)
         # Words sharing a deletion are up to two edits apart; a typo is one (OSA). A
         # few words are compared one by one, more in one call into C.
