@@ -65,13 +65,11 @@ class _ListedName:
     def __init__(self, key: str, text: str, tokens: NameTokens, weak: bool) -> None:
         self.key = key
         self.text = text  # as listed
-        self.tokens = tokens
         # Interned: the index's dictionaries (100,000s of words) then find a listed word
         # by identity, not by comparing its characters.
         self.words: tuple[str, ...] = tuple([sys.intern(t) for t in tokens.tokens])
         self.weak = weak
-        self.factors: tuple[float, ...] = tuple([ROLE_FACTOR[r] for r in tokens.roles])
-        self.identity: tuple[bool, ...] = tuple([r is TokenRole.identity for r in tokens.roles])
+        self.factors, self.identity = _role_weights(tokens.roles)
         # The name weighs factor_sum * log_scale - (sum of factor * log_df over its words);
         # that sum as last read is df_sum. With S_now <= df_sum + factor_sum * drift,
         # factor_sum * (log_scale - drift) - df_sum is a floor on its weight.
@@ -83,6 +81,21 @@ class _ListedName:
         for factor, word in zip(self.factors, self.words, strict=True):
             total += factor * log_df[word]
         self.df_sum = total
+
+
+# Per pattern of roles, the role factors and identity flags of its words: few patterns
+# occur, so names share these tuples instead of holding their own.
+_ROLE_WEIGHTS: dict[tuple[TokenRole, ...], tuple[tuple[float, ...], tuple[bool, ...]]] = {}
+
+
+def _role_weights(roles: tuple[TokenRole, ...]) -> tuple[tuple[float, ...], tuple[bool, ...]]:
+    found = _ROLE_WEIGHTS.get(roles)
+    if found is None:
+        found = _ROLE_WEIGHTS[roles] = (
+            tuple([ROLE_FACTOR[r] for r in roles]),
+            tuple([r is TokenRole.identity for r in roles]),
+        )
+    return found
 
 
 class _Entry:

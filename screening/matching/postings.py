@@ -15,7 +15,6 @@ paired: that word's names are then filed under their pairs (at most PAIRED_MIN_D
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations, pairwise
 
@@ -39,7 +38,9 @@ class TokenPostings:
     def __init__(self) -> None:
         self.postings: dict[str, set[int]] = {}
         self.log_df: dict[str, float] = {}  # word -> log(document frequency + 1)
-        self.joined: dict[str, set[int]] = defaultdict(set)
+        # Two neighbouring words run together -> the names holding them: most such keys
+        # come from one name, held as its id rather than a set (`joined_names`).
+        self.joined: dict[str, int | set[int]] = {}
         self._paired: set[str] = set()
         self._pairs: dict[Pair, set[int]] = {}
         self._tokens: dict[int, tuple[str, ...]] = {}
@@ -77,8 +78,16 @@ class TokenPostings:
                 self._pair_up(token)
         for key in self._name_pairs(tokens):
             self._pairs.setdefault(key, set()).add(name_id)
+        joined = self.joined
         for left, right in pairwise(tokens):
-            self.joined[left + right].add(name_id)
+            held = joined.get(left + right)
+            if held is None:
+                joined[left + right] = name_id
+            elif isinstance(held, int):
+                if held != name_id:
+                    joined[left + right] = {held, name_id}
+            else:
+                held.add(name_id)
         return new
 
     def remove(self, name_id: int) -> list[str]:
@@ -105,24 +114,35 @@ class TokenPostings:
             del self.log_df[token]
             self._paired.discard(token)  # its pairs emptied with its last name
             gone.append(token)
+        joined = self.joined
         for left, right in pairwise(tokens):
-            neighbours = self.joined.get(left + right)
-            if neighbours is not None:
-                neighbours.discard(name_id)
-                if not neighbours:
-                    del self.joined[left + right]
+            held = joined.get(left + right)
+            if isinstance(held, int):
+                if held == name_id:
+                    del joined[left + right]
+            elif held is not None:
+                held.discard(name_id)
+                if len(held) == 1:
+                    joined[left + right] = next(iter(held))
         return gone
 
     def split(self, joined: str) -> tuple[str, str] | None:
         """The two neighbouring words of a listed name that `joined` runs together (the
         earliest filed name holding such neighbours decides), or None."""
-        names = self.joined.get(joined)
-        if not names:
+        held = self.joined.get(joined)
+        if held is None:
             return None
-        for left, right in pairwise(self._tokens[min(names)]):
+        for left, right in pairwise(self._tokens[held if isinstance(held, int) else min(held)]):
             if left + right == joined:
                 return left, right
         return None
+
+    def joined_names(self, joined: str) -> set[int] | None:
+        """The names holding two neighbouring words that `joined` runs together."""
+        held = self.joined.get(joined)
+        if isinstance(held, int):
+            return {held}
+        return held
 
     def take_risen(self, limit: float) -> list[str]:
         """The listed words whose log_df rose more than `limit` since it was last taken:
@@ -259,7 +279,7 @@ class _Sources:
             postings, paired = index.postings, index._paired
             words = self._listed(i)
             lists = [postings[word] for word in words if word not in paired]
-            joined = index.joined.get(token)
+            joined = index.joined_names(token)
             if joined:
                 lists.append(joined)
             if len(index._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
@@ -306,7 +326,7 @@ class _Sources:
                 found.update(initial)
             else:
                 whole = False
-        joined = index.joined.get(token)
+        joined = index.joined_names(token)
         if joined:
             if weight >= alone:
                 found.update(joined)
@@ -339,7 +359,7 @@ class _Sources:
             held = list(map(postings.__getitem__, self._similar[i]))
             if len(token) > 1 and (initial := postings.get(token[0])) is not None:
                 held.append(initial)
-            joined = index.joined.get(token)
+            joined = index.joined_names(token)
             if joined:
                 held.append(joined)
             held += [p for p, _ in self._neighbours(i)]
