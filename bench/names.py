@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process, utils
 
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
-from screening.matching import NameIndex, normalize_name, tune_gc_after_build
+from screening.matching import NameIndex, clear_name_caches, tune_gc_after_build
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -138,10 +138,35 @@ def summary(times: list[float]) -> str:
     return f"mean {statistics.fmean(times):.3f} ms, p50 {p50:.3f} ms, p99 {p99:.3f} ms"
 
 
+def cold_pass(index: NameIndex, qs: list[tuple[str, EntryKind | None]]) -> list[float]:
+    """Every query once, with every cache a query fills empty: the normaliser's (names,
+    legal-form spellings, sound keys) and the index's (query words' neighbours and
+    sources). Real traffic repeats words far more than these 4,000 distinct names do."""
+    clear_name_caches()
+    index.clear_query_caches()
+    return time_queries(index, qs)
+
+
+def build(entries: list[ListEntry]) -> tuple[NameIndex, float, float]:
+    """The index of `entries`, its build time (s) and resident memory (MB)."""
+    before = rss_mb()
+    start = time.perf_counter()
+    index = NameIndex()
+    for entry in entries:
+        index.upsert(entry)
+    index.settle()  # re-read word counts once now rather than in the first search
+    # The build leaves a full garbage collection due (millions of new objects); run it
+    # now, as part of the build, not inside whichever query happens to trip it, and tune
+    # the collector as the worker does after a bulk list load (matching/memory.py).
+    tune_gc_after_build()
+    return index, time.perf_counter() - start, rss_mb() - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO / ".." / "shared")
     parser.add_argument("--brute-queries", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=6, help="cold passes per index in the scaling run")
     parser.add_argument("--skip-scaling", action="store_true")
     args = parser.parse_args()
     rng = random.Random(20240521)
@@ -152,26 +177,9 @@ def main() -> None:
     entries = sdn + csl
     qs = queries(args.shared, csl, rng)
 
-    before = rss_mb()
-    start = time.perf_counter()
-    index = NameIndex()
-    for entry in entries:
-        index.upsert(entry)
-    index.settle()  # re-read word counts once now rather than in the first search
-    # The build leaves a full garbage collection due (millions of new sets and tuples);
-    # run it now, as part of the build, not inside whichever query happens to trip it
-    # (about 0.5 s over this heap), and tune the collector as the worker does after a
-    # bulk list load (screening/matching/memory.py).
-    tune_gc_after_build()
-    build_s = time.perf_counter() - start
-    memory = rss_mb() - before
+    index, build_s, memory = build(entries)
     names = index.name_count
-
-    # The normaliser's LRU cache holds every listed name from the build; a query equal
-    # to a listed name (the dev set's "exact" family) would skip normalising. Real
-    # traffic rarely repeats a listed name verbatim, so the first pass starts without it.
-    normalize_name.cache_clear()
-    cold = time_queries(index, qs)
+    cold = cold_pass(index, qs)
     warm = time_queries(index, qs)
 
     all_names = [n for e in entries for n in (e.name, *e.aliases, *e.weak_aliases)]
@@ -194,25 +202,40 @@ def main() -> None:
     print(f"index: {len(index)} entries, {names} names; build {build_s:.2f} s; resident memory +{memory:.0f} MB")
     print(f"queries: {len(qs)}")
     print(f"NameIndex first pass (cold caches): {summary(cold)}")
-    print(f"NameIndex second pass (warm token caches): {summary(warm)}")
+    print(f"NameIndex second pass (warm caches): {summary(warm)}")
     print(f"brute-force WRatio scan over {len(all_names)} names ({len(brute)} queries): {summary(brute)}")
     print(f"speed-up (mean, first pass): {statistics.fmean(brute) / statistics.fmean(cold):.0f}x")
 
     if args.skip_scaling:
         return
     # As many new names as there are listed ones, nine times over (one name per new
-    # entry), so the name count grows tenfold.
+    # entry), so the name count grows tenfold; a second index beside the first, so that
+    # the two are timed in alternation, under the same load of the machine's neighbours.
     listed = list({e.key: e for e in entries}.values())  # the entries the index holds
-    extra = synthetic(listed, 9 * names, rng)
-    for entry in extra:
-        index.upsert(entry)
-    index.settle()
-    tune_gc_after_build()
-    normalize_name.cache_clear()
-    big_cold = time_queries(index, qs)
+    big, big_build_s, big_memory = build(entries + synthetic(listed, 9 * names, rng))
+    small_means: list[float] = []
+    big_means: list[float] = []
+    big_times: list[float] = []
+    for round_ in range(args.rounds):
+        for which in (index, big) if round_ % 2 == 0 else (big, index):
+            times = cold_pass(which, qs)
+            if which is big:
+                big_means.append(statistics.fmean(times))
+                big_times = times
+            else:
+                small_means.append(statistics.fmean(times))
+    ratios = [b / s for s, b in zip(small_means, big_means, strict=True)]
     print(
-        f"10x names ({index.name_count} names, {index.name_count / names:.1f}x): first pass {summary(big_cold)}; "
-        f"mean grows {statistics.fmean(big_cold) / statistics.fmean(cold):.2f}x"
+        f"10x names ({big.name_count} names, {big.name_count / names:.1f}x; build {big_build_s:.1f} s, "
+        f"+{big_memory:.0f} MB): {args.rounds} cold passes of each index in alternation"
+    )
+    for label, means in (("1x ", small_means), ("10x", big_means)):
+        passes = ", ".join(f"{m:.3f}" for m in means)
+        print(f"  {label} mean per pass (ms): {passes}; median {statistics.median(means):.3f}")
+    print(f"  10x last pass: {summary(big_times)}")
+    print(
+        f"  mean grows {statistics.median(big_means) / statistics.median(small_means):.2f}x (medians); "
+        f"per round {', '.join(f'{r:.2f}' for r in ratios)}"
     )
 
 

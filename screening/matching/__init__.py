@@ -33,13 +33,14 @@ if (_PACKAGE.parents[1] / "setup.py").exists() and (_stale := stale_compiled(_PA
 from screening.matching.config import MatchConfig, NameMatch  # noqa: E402
 from screening.matching.index import NameIndex  # noqa: E402
 from screening.matching.memory import tune_gc_after_build  # noqa: E402
-from screening.matching.normalize import NameTokens, normalize_name  # noqa: E402
+from screening.matching.normalize import NameTokens, clear_name_caches, normalize_name  # noqa: E402
 
 __all__ = [
     "MatchConfig",
     "NameIndex",
     "NameMatch",
     "NameTokens",
+    "clear_name_caches",
     "normalize_name",
     "stale_compiled",
     "tune_gc_after_build",

@@ -24,7 +24,7 @@ from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
 from screening.matching.explain import explain
 from screening.matching.normalize import NameTokens, TokenRole, normalize_name, token_role
-from screening.matching.postings import TokenPostings
+from screening.matching.postings import ListedWord, TokenPostings
 from screening.matching.scorer import (
     NameScore,
     SimilarTokens,
@@ -76,10 +76,10 @@ class _ListedName:
         self.factor_sum = sum(self.factors)
         self.df_sum = 0.0
 
-    def read_counts(self, log_df: Mapping[str, float]) -> None:
+    def read_counts(self, words: Mapping[str, ListedWord]) -> None:
         total = 0.0
         for factor, word in zip(self.factors, self.words, strict=True):
-            total += factor * log_df[word]
+            total += factor * words[word].log_df
         self.df_sum = total
 
 
@@ -172,7 +172,7 @@ class NameIndex:
             listed = self._names[name_id] = _ListedName(key, text, tokens, weak)
             for word in self._postings.add(name_id, listed.words):
                 self._vocabulary.add(word)
-            listed.read_counts(self._postings.log_df)
+            listed.read_counts(self._postings.words)
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
@@ -189,6 +189,12 @@ class NameIndex:
             for word in self._postings.remove(name_id):
                 self._vocabulary.remove(word)
 
+    def clear_query_caches(self) -> None:
+        """Forget what searches cached about query words (kept until the next list change
+        otherwise; benchmarks measure cold searches with it)."""
+        self._vocabulary.clear_query_cache()
+        self._postings.clear_query_cache()
+
     def settle(self) -> None:
         """Re-read the word counts of the names whose words' counts moved by more than
         DRIFT_LIMIT. Searches do this themselves when needed; a bulk load calls it so
@@ -196,12 +202,12 @@ class NameIndex:
         risen = self._postings.take_risen(DRIFT_LIMIT)
         if not risen:
             return
-        postings, log_df = self._postings.postings, self._postings.log_df
+        words = self._postings.words
         stale: set[int] = set()
         for word in risen:
-            stale |= postings[word]
+            stale |= words[word].names
         for name_id in stale:
-            self._names[name_id].read_counts(log_df)
+            self._names[name_id].read_counts(words)
 
     # ------------------------------------------------------------------ weights
     # A word weighs its role factor times its inverse document frequency over all names,
@@ -212,8 +218,8 @@ class NameIndex:
         return math.log(len(self._names) + 1) + 1.0
 
     def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
-        log_df = self._postings.log_df
-        weights = tuple([f * (log_scale - log_df[t]) for t, f in zip(listed.words, listed.factors, strict=True)])
+        words = self._postings.words
+        weights = tuple([f * (log_scale - words[t].log_df) for t, f in zip(listed.words, listed.factors, strict=True)])
         return WeightedName(listed.words, weights, listed.identity, sum(weights))
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
@@ -221,16 +227,17 @@ class NameIndex:
         misspelling) weighs what the listed word it resembles most weighs, not what a
         never-seen word would."""
         weights: list[float] = []
-        log_df = self._postings.log_df
+        words = self._postings.words
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
-            if token not in log_df:
+            if token not in words:
                 # The most similar, ties to the greatest word.
                 best = 0.0
                 for word, hit in sims.items():
                     if hit.similarity > best or (hit.similarity == best and word > source):
                         best, source = hit.similarity, word
-            weights.append(ROLE_FACTOR[role] * (log_scale - log_df.get(source, 0.0)))
+            listed = words.get(source)
+            weights.append(ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0)))
         identity = tuple([r is TokenRole.identity for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
@@ -239,7 +246,7 @@ class NameIndex:
         """A query word unknown to the index that is two listed words run together
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
         postings = self._postings
-        listed = postings.postings
+        listed = postings.words
         if all(map(listed.__contains__, name.tokens)):
             return name
         tokens: list[str] = []
@@ -338,7 +345,7 @@ class NameIndex:
         parts: set[str] | None = None
         floor = bound * 0.5
         query_ids = _query_ids(ids)
-        log_df = self._postings.log_df
+        filed = self._postings.words  # listed word -> its record
         # The margin covers the rounding of the other ways the bounds sum the weights.
         heaviest_margin = heaviest + 1e-9
         query_total = query.total
@@ -365,7 +372,7 @@ class NameIndex:
             weights: list[float] = []
             total = matchable = 0.0
             for k, word in enumerate(words):
-                weight = factors[k] * (log_scale - log_df[word])
+                weight = factors[k] * (log_scale - filed[word].log_df)
                 weights.append(weight)
                 total += weight
                 if word in reachable:

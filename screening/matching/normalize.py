@@ -17,7 +17,7 @@ from anyascii import anyascii
 from rigour.names import replace_org_types_compare
 
 from schemas.lists import EntryKind
-from screening.matching.tokens import typo_neighbours, typo_similarity
+from screening.matching.tokens import sound_key, typo_neighbours, typo_similarity
 
 
 class TokenRole(IntEnum):
@@ -233,6 +233,14 @@ def _role(token: str, kind: EntryKind | None, all_legal: bool) -> TokenRole:
 def token_role(token: str, kind: EntryKind | None) -> TokenRole:
     """Role of a single word of a name of this kind."""
     return _role(token, kind, token in LEGAL_TOKENS)
+
+
+def clear_name_caches() -> None:
+    """Empty the normaliser's caches (whole names, legal-form spellings, sound keys);
+    benchmarks start their cold passes with it."""
+    normalize_name.cache_clear()
+    _legal_spelling.cache_clear()
+    sound_key.cache_clear()
 
 
 @lru_cache(maxsize=65536)

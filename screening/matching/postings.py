@@ -32,16 +32,26 @@ def _pair(a: str, b: str) -> Pair:
     return (a, b) if a <= b else (b, a)
 
 
+class ListedWord:
+    """What the index files under one listed word: the names holding it, log(their count
+    + 1) (the word's weight is log_scale minus this), and whether it is common enough to
+    be retrieved through pairs. One record, so a query reads one entry per word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.names: set[int] = set()
+        self.log_df = 0.0
+        self.paired = False
+
+
 class TokenPostings:
     """Posting sets per word, per joined neighbour pair, and per pair of paired words."""
 
     def __init__(self) -> None:
-        self.postings: dict[str, set[int]] = {}
-        self.log_df: dict[str, float] = {}  # word -> log(document frequency + 1)
+        self.words: dict[str, ListedWord] = {}
         # Two neighbouring words run together -> the names holding them: most such keys
         # come from one name, held as its id rather than a set (`joined_names`).
         self.joined: dict[str, int | set[int]] = {}
-        self._paired: set[str] = set()
         self._pairs: dict[Pair, set[int]] = {}
         self._tokens: dict[int, tuple[str, ...]] = {}
         # Per query word, until the next change: see _Sources._word.
@@ -53,7 +63,7 @@ class TokenPostings:
         self.drift = 0.0
 
     def __contains__(self, word: object) -> bool:
-        return word in self.postings
+        return word in self.words
 
     # ------------------------------------------------------------------ updates
     def add(self, name_id: int, tokens: tuple[str, ...]) -> list[str]:
@@ -61,21 +71,21 @@ class TokenPostings:
         self._sources.clear()
         self._tokens[name_id] = tokens
         new: list[str] = []
-        low_log_df = self._low_log_df
+        words, low_log_df = self.words, self._low_log_df
         for token in set(tokens):
-            posting = self.postings.get(token)
-            if posting is None:
-                posting = self.postings[token] = set()
+            word = words.get(token)
+            if word is None:
+                word = words[token] = ListedWord(token)
                 new.append(token)
-            posting.add(name_id)
+            word.names.add(name_id)
             low = low_log_df.get(token)
             if low is None:
-                low = low_log_df[token] = self.log_df.get(token, 0.0)
-            log_df = self.log_df[token] = math.log(len(posting) + 1)
+                low = low_log_df[token] = word.log_df
+            log_df = word.log_df = math.log(len(word.names) + 1)
             if log_df - low > self.drift:
                 self.drift = log_df - low
-            if len(posting) > PAIRED_MIN_DF and token not in self._paired:
-                self._pair_up(token)
+            if len(word.names) > PAIRED_MIN_DF and not word.paired:
+                self._pair_up(word)
         for key in self._name_pairs(tokens):
             self._pairs.setdefault(key, set()).add(name_id)
         joined = self.joined
@@ -100,19 +110,18 @@ class TokenPostings:
             if not bucket:
                 del self._pairs[key]
         gone: list[str] = []
+        words = self.words
         for token in set(tokens):
-            posting = self.postings[token]
-            posting.discard(name_id)
+            word = words[token]
+            word.names.discard(name_id)
             # A count only falls here: a new lowest log_df for the word.
-            if posting:
-                log_df = self.log_df[token] = math.log(len(posting) + 1)
+            if word.names:
+                log_df = word.log_df = math.log(len(word.names) + 1)
                 if log_df < self._low_log_df.get(token, log_df + 1.0):
                     self._low_log_df[token] = log_df
                 continue
             self._low_log_df[token] = 0.0
-            del self.postings[token]
-            del self.log_df[token]
-            self._paired.discard(token)  # its pairs emptied with its last name
+            del words[token]  # its pairs emptied with its last name
             gone.append(token)
         joined = self.joined
         for left, right in pairwise(tokens):
@@ -125,6 +134,9 @@ class TokenPostings:
                 if len(held) == 1:
                     joined[left + right] = next(iter(held))
         return gone
+
+    def clear_query_cache(self) -> None:
+        self._sources.clear()
 
     def split(self, joined: str) -> tuple[str, str] | None:
         """The two neighbouring words of a listed name that `joined` runs together (the
@@ -148,39 +160,41 @@ class TokenPostings:
         """The listed words whose log_df rose more than `limit` since it was last taken:
         the caller re-reads them for every name holding them. From here on `drift` is
         the most any other word has risen."""
-        log_df = self.log_df
+        words = self.words
         risen: list[str] = []
         kept: dict[str, float] = {}
         drift = 0.0
-        for word, low in self._low_log_df.items():
-            now = log_df.get(word)
-            if now is None:  # no name holds it any more
+        for token, low in self._low_log_df.items():
+            word = words.get(token)
+            if word is None:  # no name holds it any more
                 continue
-            if now - low > limit:
-                risen.append(word)
+            if word.log_df - low > limit:
+                risen.append(token)
             else:
-                kept[word] = low
-                if now - low > drift:
-                    drift = now - low
+                kept[token] = low
+                if word.log_df - low > drift:
+                    drift = word.log_df - low
         self._low_log_df = kept  # a new dict: a dict keeps its size after deletions
         self.drift = drift
         return risen
 
     def _name_pairs(self, tokens: tuple[str, ...]) -> set[Pair]:
-        paired = [t for t in tokens if t in self._paired]
+        words = self.words
+        paired = [t for t in tokens if words[t].paired]
         return {_pair(a, b) for a, b in combinations(paired, 2)}
 
-    def _pair_up(self, token: str) -> None:
-        """`token` became common: file its names under their pairs with it."""
-        self._paired.add(token)
-        for name_id in self.postings[token]:
-            tokens = self._tokens[name_id]
+    def _pair_up(self, word: ListedWord) -> None:
+        """`word` became common: file its names under their pairs with it."""
+        word.paired = True
+        token, words = word.text, self.words
+        for name_id in word.names:
             seen_self = False
-            for other in tokens:
+            for other in self._tokens[name_id]:
                 if other == token and not seen_self:
                     seen_self = True
                     continue
-                if other in self._paired:
+                met = words.get(other)  # None: a word of the name being filed, not yet filed
+                if met is not None and met.paired:
                     self._pairs.setdefault(_pair(token, other), set()).add(name_id)
 
     # ------------------------------------------------------------------ retrieval
@@ -235,10 +249,11 @@ class TokenPostings:
 
 
 class _WordSources:
-    """Where one query word can be met, apart from its neighbours: the unpaired lists and
-    the paired words."""
+    """Where one query word can be met, apart from its neighbours: the lists of the
+    uncommon words it meets (and of names holding it as two neighbours), and the common
+    (paired) words it meets."""
 
-    def __init__(self, lists: list[set[int]], common: list[str]) -> None:
+    def __init__(self, lists: list[set[int]], common: list[ListedWord]) -> None:
         self.lists = lists
         self.common = common
 
@@ -255,36 +270,35 @@ class _Sources:
         self._log_scale = log_scale
         self._words: dict[int, _WordSources] = {}
         self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
-        self._all: dict[int, list[set[int]]] = {}
-        self._common: dict[int, bool] = {}
         self._shorts: dict[int, set[int]] = {}
-
-    def _listed(self, i: int) -> list[str]:
-        """The listed words query word i meets: those it resembles, a listed initial."""
-        token = self._tokens[i]
-        words = list(self._similar[i])
-        if len(token) > 1 and token[0] in self._index.postings:
-            words.append(token[0])
-        return words
 
     def _word(self, i: int) -> _WordSources:
         """The sources of query word i that do not depend on its neighbours, cached per
-        word until the index changes (frequent words recur across queries)."""
+        word until the index changes (frequent words recur across queries): the listed
+        words it resembles and a listed initial of its letter, split by commonness."""
         held = self._words.get(i)
         if held is not None:
             return held
         index, token = self._index, self._tokens[i]
         cached = index._sources.get(token)
         if cached is None:
-            postings, paired = index.postings, index._paired
-            words = self._listed(i)
-            lists = [postings[word] for word in words if word not in paired]
+            words = index.words
+            lists: list[set[int]] = []
+            common: list[ListedWord] = []
+            met = [words[w] for w in self._similar[i]]
+            if len(token) > 1 and (initial := words.get(token[0])) is not None:
+                met.append(initial)
+            for word in met:
+                if word.paired:
+                    common.append(word)
+                else:
+                    lists.append(word.names)
             joined = index.joined_names(token)
             if joined:
                 lists.append(joined)
             if len(index._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
                 index._sources.clear()
-            cached = index._sources[token] = _WordSources(lists, [word for word in words if word in paired])
+            cached = index._sources[token] = _WordSources(lists, common)
         self._words[i] = cached
         return cached
 
@@ -293,13 +307,14 @@ class _Sources:
         held = self._neighbour_lists.get(i)
         if held is not None:
             return held
-        tokens, postings, log_df = self._tokens, self._index.postings, self._index.log_df
+        tokens, words = self._tokens, self._index.words
         found: list[tuple[set[int], float]] = []
         after = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else ""
         before = tokens[i - 1] + tokens[i] if i > 0 else ""
-        for word in (after, before):
-            if word in postings:
-                found.append((postings[word], self._log_scale - log_df[word]))
+        for text in (after, before):
+            word = words.get(text)
+            if word is not None:
+                found.append((word.names, self._log_scale - word.log_df))
         self._neighbour_lists[i] = found
         return found
 
@@ -310,20 +325,21 @@ class _Sources:
         the two words' weights (two query words meeting one joined listed word share
         it; each is credited with at most the listed word's weight, which bounds the
         pair's share)."""
-        index, similar, log_scale = self._index, self._similar[i], self._log_scale
-        postings, log_df = index.postings, index.log_df
+        index, log_scale = self._index, self._log_scale
+        words = index.words
         whole = True
-        for word, hit in similar.items():
-            cap = log_scale - log_df[word]
+        for text, hit in self._similar[i].items():
+            word = words[text]
+            cap = log_scale - word.log_df
             if hit.similarity * (weight if weight < cap else cap) >= alone:
-                found.update(postings[word])
+                found.update(word.names)
             else:
                 whole = False
         token = self._tokens[i]
-        if len(token) > 1 and (initial := postings.get(token[0])) is not None:
-            cap = log_scale - log_df[token[0]]
+        if len(token) > 1 and (initial := words.get(token[0])) is not None:
+            cap = log_scale - initial.log_df
             if INITIAL_SIMILARITY * (weight if weight < cap else cap) >= alone:
-                found.update(initial)
+                found.update(initial.names)
             else:
                 whole = False
         joined = index.joined_names(token)
@@ -332,69 +348,52 @@ class _Sources:
                 found.update(joined)
             else:
                 whole = False
-        for posting, cap in self._neighbours(i):
+        for names, cap in self._neighbours(i):
             if (weight if weight < cap else cap) >= alone:
-                found.update(posting)
+                found.update(names)
             else:
                 whole = False
         return whole
 
-    def _has_common(self, i: int) -> bool:
-        """Whether query word i meets a paired word (the test runs in C)."""
-        held = self._common.get(i)
-        if held is None:
-            paired, token = self._index._paired, self._tokens[i]
-            held = self._common[i] = not paired.isdisjoint(self._similar[i]) or (
-                len(token) > 1 and token[0] in paired
-            )
-        return held
-
-    def _all_lists(self, i: int) -> list[set[int]]:
-        """Every list of query word i's sources (built without the per-word cache: one
-        C pass over the words it resembles)."""
-        held = self._all.get(i)
-        if held is None:
-            index, token = self._index, self._tokens[i]
-            postings = index.postings
-            held = list(map(postings.__getitem__, self._similar[i]))
-            if len(token) > 1 and (initial := postings.get(token[0])) is not None:
-                held.append(initial)
-            joined = index.joined_names(token)
-            if joined:
-                held.append(joined)
-            held += [p for p, _ in self._neighbours(i)]
-            self._all[i] = held
-        return held
-
     def _short(self, i: int) -> set[int]:
-        """Query word i's unpaired lists and neighbour lists merged (read only). Kept for
+        """Query word i's uncommon lists and neighbour lists merged (read only). Kept for
         this query only: large merged sets kept across queries would make the garbage
         collector's young generation slow to walk."""
         held = self._shorts.get(i)
         if held is None:
-            lists = self._word(i).lists + [p for p, _ in self._neighbours(i)]
+            lists = self._word(i).lists + [names for names, _ in self._neighbours(i)]
             held = self._shorts[i] = lists[0] if len(lists) == 1 else set().union(*lists)
         return held
 
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""
-        if not (self._has_common(i) and self._has_common(j)):
-            # At most one side holds common words: merge the smaller side and intersect
+        word_i, word_j = self._word(i), self._word(j)
+        if not (word_i.common and word_j.common):
+            # At most one side meets common words: merge the smaller side and intersect
             # it with each list of the other (each intersection walks the smaller set).
-            lists_i, lists_j = self._all_lists(i), self._all_lists(j)
+            lists_i = self._all_lists(i, word_i)
+            lists_j = self._all_lists(j, word_j)
             if len(lists_i) == 1 and len(lists_j) == 1:
                 return lists_i[0] & lists_j[0]
-            if sum(map(len, lists_i)) > sum(map(len, lists_j)):
+            if sum([len(names) for names in lists_i]) > sum([len(names) for names in lists_j]):
                 lists_i, lists_j = lists_j, lists_i
             small = lists_i[0] if len(lists_i) == 1 else set().union(*lists_i)
-            return set().union(*map(small.intersection, lists_j))
-        common_i, common_j = self._word(i).common, self._word(j).common
+            found: set[int] = set()
+            for names in lists_j:
+                found.update(small.intersection(names))
+            return found
         short_i, short_j = self._short(i), self._short(j)
-        postings, pairs = self._index.postings, self._index._pairs
         found = short_i & short_j
-        found.update(*map(short_i.intersection, map(postings.__getitem__, common_j)))
-        found.update(*map(short_j.intersection, map(postings.__getitem__, common_i)))
-        for word in common_i:
-            for other in common_j:
-                found.update(pairs.get(_pair(word, other), ()))
+        for word in word_j.common:
+            found.update(short_i.intersection(word.names))
+        for word in word_i.common:
+            found.update(short_j.intersection(word.names))
+        pairs = self._index._pairs
+        for word in word_i.common:
+            for other in word_j.common:
+                found.update(pairs.get(_pair(word.text, other.text), ()))
         return found
+
+    def _all_lists(self, i: int, word: _WordSources) -> list[set[int]]:
+        """Every list of query word i's sources."""
+        return word.lists + [w.names for w in word.common] + [names for names, _ in self._neighbours(i)]

@@ -98,6 +98,9 @@ class Vocabulary:
                 del self._graph[other][word]
         self._cache.clear()
 
+    def clear_query_cache(self) -> None:
+        self._cache.clear()
+
     def similar(self, token: str) -> SimilarTokens:
         """Listed words resembling `token` (see tokens.token_similarity), itself included."""
         found = self._graph.get(token)
