@@ -62,24 +62,29 @@ ID_KEYS: dict[str, tuple[str, ...]] = {
 class _ListedName:
     """One listed name or alias, normalised once."""
 
-    def __init__(self, key: str, text: str, tokens: NameTokens, weak: bool) -> None:
+    def __init__(
+        self, key: str, text: str, words: tuple[ListedWord, ...], roles: tuple[TokenRole, ...], weak: bool
+    ) -> None:
         self.key = key
         self.text = text  # as listed
-        # Interned: the index's dictionaries (100,000s of words) then find a listed word
-        # by identity, not by comparing its characters.
-        self.words: tuple[str, ...] = tuple([sys.intern(t) for t in tokens.tokens])
+        # The index's records of its words, in order (shared with the postings): a search
+        # reads a word's count from its record, not through a dictionary lookup.
+        self.words = words
         self.weak = weak
-        self.factors, self.identity = _role_weights(tokens.roles)
+        self.factors, self.identity = _role_weights(roles)
         # The name weighs factor_sum * log_scale - (sum of factor * log_df over its words);
         # that sum as last read is df_sum. With S_now <= df_sum + factor_sum * drift,
         # factor_sum * (log_scale - drift) - df_sum is a floor on its weight.
         self.factor_sum = sum(self.factors)
         self.df_sum = 0.0
 
-    def read_counts(self, words: Mapping[str, ListedWord]) -> None:
+    def tokens(self) -> tuple[str, ...]:
+        return tuple([word.text for word in self.words])
+
+    def read_counts(self) -> None:
         total = 0.0
         for factor, word in zip(self.factors, self.words, strict=True):
-            total += factor * words[word].log_df
+            total += factor * word.log_df
         self.df_sum = total
 
 
@@ -140,8 +145,9 @@ class NameIndex:
     def __init__(self, config: MatchConfig | None = None) -> None:
         self.config = config or MatchConfig()
         self._entries: dict[str, _Entry] = {}
-        self._names: dict[int, _ListedName] = {}
-        self._next_id = 0
+        # By name id; a removed name's slot is None until a new name reuses its id.
+        self._names: list[_ListedName | None] = []
+        self._free_ids: list[int] = []
         self._postings = TokenPostings()
         self._vocabulary = Vocabulary()
 
@@ -154,7 +160,11 @@ class NameIndex:
 
     @property
     def name_count(self) -> int:
-        return len(self._names)
+        return len(self._names) - len(self._free_ids)
+
+    def _listed(self) -> Iterable[tuple[int, _ListedName]]:
+        """Every listed name with its id."""
+        return ((name_id, listed) for name_id, listed in enumerate(self._names) if listed is not None)
 
     def upsert(self, entry: ListEntry) -> None:
         """Add the entry, or replace the one with the same key."""
@@ -167,12 +177,18 @@ class NameIndex:
             if not tokens.tokens or tokens.tokens in seen:
                 continue
             seen.add(tokens.tokens)
-            name_id = self._next_id
-            self._next_id += 1
-            listed = self._names[name_id] = _ListedName(key, text, tokens, weak)
-            for word in self._postings.add(name_id, listed.words):
+            if self._free_ids:
+                name_id = self._free_ids.pop()
+            else:
+                name_id = len(self._names)
+                self._names.append(None)
+            # Interned: the index's dictionaries (100,000s of words) then find a listed
+            # word by identity, not by comparing its characters.
+            words, new = self._postings.add(name_id, tuple([sys.intern(t) for t in tokens.tokens]))
+            for word in new:
                 self._vocabulary.add(word)
-            listed.read_counts(self._postings.words)
+            listed = self._names[name_id] = _ListedName(key, text, words, tokens.roles, weak)
+            listed.read_counts()
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
         self._entries[key] = _Entry(
@@ -185,7 +201,8 @@ class NameIndex:
         if entry is None:
             return
         for name_id in entry.name_ids:
-            del self._names[name_id]
+            self._names[name_id] = None
+            self._free_ids.append(name_id)
             for word in self._postings.remove(name_id):
                 self._vocabulary.remove(word)
 
@@ -206,8 +223,11 @@ class NameIndex:
         stale: set[int] = set()
         for word in risen:
             stale |= words[word].names
+        names = self._names
         for name_id in stale:
-            self._names[name_id].read_counts(words)
+            listed = names[name_id]
+            assert listed is not None  # the postings hold only listed names
+            listed.read_counts()
 
     # ------------------------------------------------------------------ weights
     # A word weighs its role factor times its inverse document frequency over all names,
@@ -215,12 +235,11 @@ class NameIndex:
     # log(N + 1) + 1 so that a name's weight needs no per-name state that other names'
     # updates would make stale.
     def _log_scale(self) -> float:
-        return math.log(len(self._names) + 1) + 1.0
+        return math.log(self.name_count + 1) + 1.0
 
     def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
-        words = self._postings.words
-        weights = tuple([f * (log_scale - words[t].log_df) for t, f in zip(listed.words, listed.factors, strict=True)])
-        return WeightedName(listed.words, weights, listed.identity, sum(weights))
+        weights = tuple([f * (log_scale - w.log_df) for w, f in zip(listed.words, listed.factors, strict=True)])
+        return WeightedName(listed.tokens(), weights, listed.identity, sum(weights))
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
         """Query words weigh like listed words; a word the index does not know (a
@@ -283,6 +302,7 @@ class NameIndex:
         ids: Mapping[str, str] | None,
     ) -> NameScore:
         listed = self._names[name_id]
+        assert listed is not None, name_id
         weighted = self._listed_weights(listed, self._log_scale())
         return self._score(query, similar, listed, weighted, kind, country, _query_ids(ids))
 
@@ -338,20 +358,21 @@ class NameIndex:
         else:
             needed = bound * query.total / (2.0 - bound) if bound < 2.0 else query.total
             name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed, log_scale)
-        best: dict[str, tuple[NameScore, _ListedName]] = {}
+        best: dict[str, tuple[NameScore, _ListedName, int]] = {}
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
         reachable: set[str] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         parts: set[str] | None = None
         floor = bound * 0.5
         query_ids = _query_ids(ids)
-        filed = self._postings.words  # listed word -> its record
+        names = self._names
         # The margin covers the rounding of the other ways the bounds sum the weights.
         heaviest_margin = heaviest + 1e-9
         query_total = query.total
         lowest_scale = log_scale - self._postings.drift
         for name_id in name_ids:
-            listed = self._names[name_id]
+            listed = names[name_id]
+            assert listed is not None, name_id  # the postings hold only listed names
             # Cheap bounds first: a listed name much heavier than the query cannot reach
             # the threshold however well the query matches. Its weight floor costs no
             # read of the word counts; its weight, a read per word.
@@ -372,10 +393,10 @@ class NameIndex:
             weights: list[float] = []
             total = matchable = 0.0
             for k, word in enumerate(words):
-                weight = factors[k] * (log_scale - filed[word].log_df)
+                weight = factors[k] * (log_scale - word.log_df)
                 weights.append(weight)
                 total += weight
-                if word in reachable:
+                if word.text in reachable:
                     matchable += weight
             if total > heaviest_margin:
                 continue
@@ -384,11 +405,12 @@ class NameIndex:
                 if parts is None:
                     parts = self._parts(query.tokens) - reachable
                 for k, word in enumerate(words):
-                    if word not in reachable and (word in parts or word[0] in initials):
+                    text = word.text
+                    if text not in reachable and (text in parts or text[0] in initials):
                         matchable += weights[k]
                 if matchable < enough:
                     continue
-            weighted = WeightedName(words, tuple(weights), listed.identity, total)
+            weighted = WeightedName(listed.tokens(), tuple(weights), listed.identity, total)
             # Below `bound` no corroboration lifts a name to the threshold.
             scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
             if scored.score < potential:
@@ -398,10 +420,20 @@ class NameIndex:
                 if scored.score < potential:
                     continue
             held = best.get(listed.key)
-            if held is None or _better(scored, listed, held):
-                best[listed.key] = (scored, listed)
+            if held is None or self._better((scored, listed, name_id), held):
+                best[listed.key] = (scored, listed, name_id)
         ranked = sorted(best.values(), key=lambda h: (-h[0].score, h[1].key))[:limit]
-        return [self._match(scored, listed) for scored, listed in ranked]
+        return [self._match(scored, listed) for scored, listed, _ in ranked]
+
+    def _better(self, found: tuple[NameScore, _ListedName, int], held: tuple[NameScore, _ListedName, int]) -> bool:
+        """Of two names of one entry, the higher score wins; on a tie a regular name beats
+        a weak alias, then the name the entry lists first (its primary name)."""
+        if found[0].score != held[0].score:
+            return found[0].score > held[0].score
+        if found[1].weak != held[1].weak:
+            return held[1].weak
+        order = self._entries[found[1].key].name_ids
+        return order.index(found[2]) < order.index(held[2])
 
     def _match(self, scored: NameScore, listed: _ListedName) -> NameMatch:
         entry = self._entries[listed.key]
@@ -418,13 +450,6 @@ class NameIndex:
         )
 
 
-
-
-def _better(scored: NameScore, listed: _ListedName, held: tuple[NameScore, _ListedName]) -> bool:
-    """Higher score wins; on a tie a regular name beats a weak alias."""
-    if scored.score != held[0].score:
-        return scored.score > held[0].score
-    return held[1].weak and not listed.weak
 
 
 def _query_ids(ids: Mapping[str, str] | None) -> dict[str, str] | None:

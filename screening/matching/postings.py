@@ -44,6 +44,12 @@ class ListedWord:
         self.paired = False
 
 
+def _name_pairs(records: tuple[ListedWord, ...]) -> set[Pair]:
+    """The pairs of a name's paired words it is filed under."""
+    paired = [r.text for r in records if r.paired]
+    return {_pair(a, b) for a, b in combinations(paired, 2)}
+
+
 class TokenPostings:
     """Posting sets per word, per joined neighbour pair, and per pair of paired words."""
 
@@ -53,7 +59,7 @@ class TokenPostings:
         # come from one name, held as its id rather than a set (`joined_names`).
         self.joined: dict[str, int | set[int]] = {}
         self._pairs: dict[Pair, set[int]] = {}
-        self._tokens: dict[int, tuple[str, ...]] = {}
+        self._name_words: dict[int, tuple[ListedWord, ...]] = {}  # per name, its words in order
         # Per query word, until the next change: see _Sources._word.
         self._sources: dict[str, _WordSources] = {}
         # Per word whose count changed since `take_risen` last took it: its lowest log_df
@@ -66,18 +72,20 @@ class TokenPostings:
         return word in self.words
 
     # ------------------------------------------------------------------ updates
-    def add(self, name_id: int, tokens: tuple[str, ...]) -> list[str]:
-        """File a name; returns the words new to the index."""
+    def add(self, name_id: int, tokens: tuple[str, ...]) -> tuple[tuple[ListedWord, ...], list[str]]:
+        """File a name; returns its words' records (in its order) and the words new to
+        the index."""
         self._sources.clear()
-        self._tokens[name_id] = tokens
-        new: list[str] = []
         words, low_log_df = self.words, self._low_log_df
-        for token in set(tokens):
-            word = words.get(token)
-            if word is None:
-                word = words[token] = ListedWord(token)
+        new: list[str] = []
+        for token in tokens:
+            if token not in words:
+                words[token] = ListedWord(token)
                 new.append(token)
+        records = self._name_words[name_id] = tuple([words[token] for token in tokens])
+        for word in set(records):
             word.names.add(name_id)
+            token = word.text
             low = low_log_df.get(token)
             if low is None:
                 low = low_log_df[token] = word.log_df
@@ -86,7 +94,7 @@ class TokenPostings:
                 self.drift = log_df - low
             if len(word.names) > PAIRED_MIN_DF and not word.paired:
                 self._pair_up(word)
-        for key in self._name_pairs(tokens):
+        for key in _name_pairs(records):
             self._pairs.setdefault(key, set()).add(name_id)
         joined = self.joined
         for left, right in pairwise(tokens):
@@ -98,22 +106,21 @@ class TokenPostings:
                     joined[left + right] = {held, name_id}
             else:
                 held.add(name_id)
-        return new
+        return records, new
 
     def remove(self, name_id: int) -> list[str]:
         """Forget a name; returns the words no name holds any more."""
         self._sources.clear()
-        tokens = self._tokens.pop(name_id)
-        for key in self._name_pairs(tokens):
+        records = self._name_words.pop(name_id)
+        for key in _name_pairs(records):
             bucket = self._pairs[key]
             bucket.discard(name_id)
             if not bucket:
                 del self._pairs[key]
         gone: list[str] = []
-        words = self.words
-        for token in set(tokens):
-            word = words[token]
+        for word in set(records):
             word.names.discard(name_id)
+            token = word.text
             # A count only falls here: a new lowest log_df for the word.
             if word.names:
                 log_df = word.log_df = math.log(len(word.names) + 1)
@@ -121,18 +128,18 @@ class TokenPostings:
                     self._low_log_df[token] = log_df
                 continue
             self._low_log_df[token] = 0.0
-            del words[token]  # its pairs emptied with its last name
+            del self.words[token]  # its pairs emptied with its last name
             gone.append(token)
         joined = self.joined
-        for left, right in pairwise(tokens):
-            held = joined.get(left + right)
+        for left, right in pairwise(records):
+            held = joined.get(left.text + right.text)
             if isinstance(held, int):
                 if held == name_id:
-                    del joined[left + right]
+                    del joined[left.text + right.text]
             elif held is not None:
                 held.discard(name_id)
                 if len(held) == 1:
-                    joined[left + right] = next(iter(held))
+                    joined[left.text + right.text] = next(iter(held))
         return gone
 
     def clear_query_cache(self) -> None:
@@ -144,9 +151,9 @@ class TokenPostings:
         held = self.joined.get(joined)
         if held is None:
             return None
-        for left, right in pairwise(self._tokens[held if isinstance(held, int) else min(held)]):
-            if left + right == joined:
-                return left, right
+        for left, right in pairwise(self._name_words[held if isinstance(held, int) else min(held)]):
+            if left.text + right.text == joined:
+                return left.text, right.text
         return None
 
     def joined_names(self, joined: str) -> set[int] | None:
@@ -178,24 +185,18 @@ class TokenPostings:
         self.drift = drift
         return risen
 
-    def _name_pairs(self, tokens: tuple[str, ...]) -> set[Pair]:
-        words = self.words
-        paired = [t for t in tokens if words[t].paired]
-        return {_pair(a, b) for a, b in combinations(paired, 2)}
-
     def _pair_up(self, word: ListedWord) -> None:
         """`word` became common: file its names under their pairs with it."""
         word.paired = True
-        token, words = word.text, self.words
+        token = word.text
         for name_id in word.names:
             seen_self = False
-            for other in self._tokens[name_id]:
-                if other == token and not seen_self:
+            for other in self._name_words[name_id]:
+                if other is word and not seen_self:
                     seen_self = True
                     continue
-                met = words.get(other)  # None: a word of the name being filed, not yet filed
-                if met is not None and met.paired:
-                    self._pairs.setdefault(_pair(token, other), set()).add(name_id)
+                if other.paired:
+                    self._pairs.setdefault(_pair(token, other.text), set()).add(name_id)
 
     # ------------------------------------------------------------------ retrieval
     def candidates(

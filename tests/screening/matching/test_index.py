@@ -97,6 +97,18 @@ def test_upsert_replaces_and_remove_forgets(index: NameIndex) -> None:
     assert "SDN:2" not in index and index.search("Sergey ZHELEZNYAK") == []
 
 
+def test_equal_names_of_an_entry_show_the_primary_name(index: NameIndex) -> None:
+    """Two names of one entry scoring alike: the match names the one the list puts first,
+    whatever ids the index gave them (a re-upsert reuses freed ids in another order)."""
+    listed = entry("26398", "NANGAA, Corneille Yobeluo", "person", aliases=["YOBELUO, Corneille Nangaa"])
+    for _ in range(3):
+        index.upsert(listed)
+        index.remove("SDN:903")
+        hit = index.search("Corneille Yobeluo NANGAA", kind=EntryKind.person)[0]
+        assert (hit.key, hit.score, hit.matched_name) == ("SDN:26398", 1.0, "NANGAA, Corneille Yobeluo")
+        index.upsert(FILLER[3])
+
+
 def test_only_keys_restricts_without_changing_scores(index: NameIndex) -> None:
     full = {h.key: h.score for h in index.search("GLOBAL PETROCHEMICAL TRADING COMPANY", limit=50)}
     some = index.search("GLOBAL PETROCHEMICAL TRADING COMPANY", only_keys={"SDN:900", "SDN:2"})

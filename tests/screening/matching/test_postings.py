@@ -95,7 +95,7 @@ def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
             similar = [index._vocabulary.similar(t) for t in tokens.tokens]
             weighted = index._weigh_query(tokens, similar, index._log_scale())
             best: dict[str, float] = {}
-            for name_id, listed in index._names.items():
+            for name_id, listed in index._listed():
                 score = index.score_name(weighted, similar, name_id, kind=kind, country=None, ids=None).score
                 score -= WEAK_ALIAS_PENALTY if listed.weak else 0.0
                 if score >= potential and score > best.get(listed.key, -1.0):
@@ -109,7 +109,7 @@ def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
 
 def _floors_hold(index: NameIndex, *, within: float | None = None) -> None:
     log_scale, drift = index._log_scale(), index._postings.drift
-    for listed in index._names.values():
+    for _, listed in index._listed():
         weight = index._listed_weights(listed, log_scale).total
         floor = listed.factor_sum * (log_scale - drift) - listed.df_sum
         assert floor <= weight + 1e-9, listed.text
