@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Collection, Iterable, Mapping
-from itertools import pairwise
 
 from schemas.lists import EntryKind, ListEntry
 from screening.matching.config import MatchConfig, NameMatch
@@ -360,7 +359,7 @@ class NameIndex:
             name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed, log_scale)
         best: dict[str, tuple[NameScore, _ListedName, int]] = {}
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
-        reachable: set[str] | None = None
+        reachable: set[ListedWord] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         parts: set[str] | None = None
         floor = bound * 0.5
@@ -379,15 +378,10 @@ class NameIndex:
             if listed.factor_sum * lowest_scale - listed.df_sum > heaviest_margin:
                 continue
             if reachable is None:
-                # Every listed word some query word could pair with: the words it
-                # resembles, the query words and two neighbours joined. Parts of query
-                # words (`_parts`) and words a query initial begins are added below,
-                # only for names that fall short without them.
-                reachable = set(query.tokens)
-                for sims in similar:
-                    reachable.update(sims)
-                for left, right in pairwise(query.tokens):
-                    reachable.add(left + right)
+                # Every listed word some query word could pair with whole. Parts of
+                # query words (`_parts`) and words a query initial begins are added
+                # below, only for names that fall short without them.
+                reachable = self._postings.reachable(query.tokens, similar)
             # Second bound: only listed words some query word could pair with count.
             words, factors = listed.words, listed.factors
             weights: list[float] = []
@@ -396,17 +390,16 @@ class NameIndex:
                 weight = factors[k] * (log_scale - word.log_df)
                 weights.append(weight)
                 total += weight
-                if word.text in reachable:
+                if word in reachable:
                     matchable += weight
             if total > heaviest_margin:
                 continue
             enough = floor * (query_total + total)
             if matchable < enough:
                 if parts is None:
-                    parts = self._parts(query.tokens) - reachable
+                    parts = self._parts(query.tokens)
                 for k, word in enumerate(words):
-                    text = word.text
-                    if text not in reachable and (text in parts or text[0] in initials):
+                    if word not in reachable and (word.text in parts or word.text[0] in initials):
                         matchable += weights[k]
                 if matchable < enough:
                     continue

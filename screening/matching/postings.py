@@ -199,6 +199,50 @@ class TokenPostings:
                     self._pairs.setdefault(_pair(token, other.text), set()).add(name_id)
 
     # ------------------------------------------------------------------ retrieval
+    def word_sources(self, token: str, similar: SimilarTokens) -> _WordSources:
+        """The sources of a query word that do not depend on its neighbours, cached per
+        word until the index changes (frequent words recur across queries): the listed
+        words it resembles and a listed initial of its letter, split by commonness."""
+        cached = self._sources.get(token)
+        if cached is not None:
+            return cached
+        words = self.words
+        resembled: list[ListedWord] = []
+        similarities: list[float] = []
+        for text, hit in similar.items():
+            resembled.append(words[text])
+            similarities.append(hit.similarity)
+        lists: list[set[int]] = []
+        common: list[ListedWord] = []
+        met = resembled
+        if len(token) > 1 and (initial := words.get(token[0])) is not None:
+            met = [*resembled, initial]
+        for word in met:
+            if word.paired:
+                common.append(word)
+            else:
+                lists.append(word.names)
+        joined = self.joined_names(token)
+        if joined:
+            lists.append(joined)
+        if len(self._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
+            self._sources.clear()
+        cached = self._sources[token] = _WordSources(resembled, similarities, lists, common)
+        return cached
+
+    def reachable(self, tokens: Sequence[str], similar: Sequence[SimilarTokens]) -> set[ListedWord]:
+        """Every listed word some query word could pair with whole: the words they
+        resemble (themselves included when listed) and two neighbours joined."""
+        found: set[ListedWord] = set()
+        for token, sims in zip(tokens, similar, strict=True):
+            found.update(self.word_sources(token, sims).resembled)
+        words = self.words
+        for left, right in pairwise(tokens):
+            joined = words.get(left + right)
+            if joined is not None:
+                found.add(joined)
+        return found
+
     def candidates(
         self,
         tokens: Sequence[str],
@@ -250,11 +294,20 @@ class TokenPostings:
 
 
 class _WordSources:
-    """Where one query word can be met, apart from its neighbours: the lists of the
-    uncommon words it meets (and of names holding it as two neighbours), and the common
-    (paired) words it meets."""
+    """Where one query word can be met, apart from its neighbours: the listed words it
+    resembles (`resembled`, with their similarities), and their lists split by
+    commonness: the lists of the uncommon words it meets (and of names holding it as two
+    neighbours), and the common (paired) words it meets."""
 
-    def __init__(self, lists: list[set[int]], common: list[ListedWord]) -> None:
+    def __init__(
+        self,
+        resembled: list[ListedWord],
+        similarities: list[float],
+        lists: list[set[int]],
+        common: list[ListedWord],
+    ) -> None:
+        self.resembled = resembled
+        self.similarities = similarities
         self.lists = lists
         self.common = common
 
@@ -274,34 +327,10 @@ class _Sources:
         self._shorts: dict[int, set[int]] = {}
 
     def _word(self, i: int) -> _WordSources:
-        """The sources of query word i that do not depend on its neighbours, cached per
-        word until the index changes (frequent words recur across queries): the listed
-        words it resembles and a listed initial of its letter, split by commonness."""
         held = self._words.get(i)
-        if held is not None:
-            return held
-        index, token = self._index, self._tokens[i]
-        cached = index._sources.get(token)
-        if cached is None:
-            words = index.words
-            lists: list[set[int]] = []
-            common: list[ListedWord] = []
-            met = [words[w] for w in self._similar[i]]
-            if len(token) > 1 and (initial := words.get(token[0])) is not None:
-                met.append(initial)
-            for word in met:
-                if word.paired:
-                    common.append(word)
-                else:
-                    lists.append(word.names)
-            joined = index.joined_names(token)
-            if joined:
-                lists.append(joined)
-            if len(index._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
-                index._sources.clear()
-            cached = index._sources[token] = _WordSources(lists, common)
-        self._words[i] = cached
-        return cached
+        if held is None:
+            held = self._words[i] = self._index.word_sources(self._tokens[i], self._similar[i])
+        return held
 
     def _neighbours(self, i: int) -> list[tuple[set[int], float]]:
         """Listed words that are query word i joined with a neighbour, and their weight."""
@@ -329,10 +358,10 @@ class _Sources:
         index, log_scale = self._index, self._log_scale
         words = index.words
         whole = True
-        for text, hit in self._similar[i].items():
-            word = words[text]
+        sources = self._word(i)
+        for word, similarity in zip(sources.resembled, sources.similarities, strict=True):
             cap = log_scale - word.log_df
-            if hit.similarity * (weight if weight < cap else cap) >= alone:
+            if similarity * (weight if weight < cap else cap) >= alone:
                 found.update(word.names)
             else:
                 whole = False
