@@ -186,6 +186,7 @@ class NameIndex:
             words, new = self._postings.add(name_id, tuple([sys.intern(t) for t in tokens.tokens]))
             for word in new:
                 self._vocabulary.add(word)
+                self._postings.link(word, self._vocabulary.similar(word))
             listed = self._names[name_id] = _ListedName(key, text, words, tokens.roles, weak)
             listed.read_counts()
             name_ids.append(name_id)

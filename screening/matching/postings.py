@@ -42,6 +42,10 @@ class ListedWord:
         self.names: set[int] = set()
         self.log_df = 0.0
         self.paired = False
+        # The listed words it resembles, itself first, in the order of its neighbours in
+        # the vocabulary (`TokenPostings.link`): a query for it reads their records
+        # without a lookup each.
+        self.resembled: list[ListedWord] = [self]
 
 
 def _name_pairs(records: tuple[ListedWord, ...]) -> set[Pair]:
@@ -129,6 +133,10 @@ class TokenPostings:
                 continue
             self._low_log_df[token] = 0.0
             del self.words[token]  # its pairs emptied with its last name
+            for other in word.resembled:  # as the vocabulary drops it from their neighbours
+                if other is not word:
+                    other.resembled.remove(word)
+            word.resembled = []
             gone.append(token)
         joined = self.joined
         for left, right in pairwise(records):
@@ -141,6 +149,17 @@ class TokenPostings:
                 if len(held) == 1:
                     joined[left.text + right.text] = next(iter(held))
         return gone
+
+    def link(self, token: str, similar: SimilarTokens) -> None:
+        """Listed word `token`, new to the vocabulary, resembles `similar` (its neighbours
+        there, itself first); each of them now resembles it too, last, as the vocabulary
+        enters it after their other neighbours."""
+        words = self.words
+        word = words[token]
+        word.resembled = [words[text] for text in similar]
+        for other in word.resembled:
+            if other is not word:
+                other.resembled.append(word)
 
     def clear_query_cache(self) -> None:
         self._sources.clear()
@@ -207,11 +226,10 @@ class TokenPostings:
         if cached is not None:
             return cached
         words = self.words
-        resembled: list[ListedWord] = []
-        similarities: list[float] = []
-        for text, hit in similar.items():
-            resembled.append(words[text])
-            similarities.append(hit.similarity)
+        similarities = [hit.similarity for hit in similar.values()]
+        listed = words.get(token)
+        # A listed word's `similar` is its vocabulary neighbours, whose records it keeps.
+        resembled = listed.resembled if listed is not None else [words[text] for text in similar]
         lists: list[set[int]] = []
         common: list[ListedWord] = []
         met = resembled

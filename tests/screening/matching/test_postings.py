@@ -146,3 +146,39 @@ def test_weight_floors_stay_under_weights_through_updates() -> None:
             assert index._postings.drift <= DRIFT_LIMIT
             _floors_hold(index)
     assert drifted > 100
+
+
+def test_listed_words_keep_their_vocabulary_neighbours_through_updates() -> None:
+    """Each listed word's record lists the records of the words the vocabulary says it
+    resembles, in the vocabulary's order (retrieval pairs the two up), however words
+    arrive and disappear (spellings of a few names, so that words come and go often)."""
+    spellings = ["hussein", "husein", "hussain", "hosein", "hossein", "mohammed", "muhammad", "mohamad"]
+    spellings += ["yevgeny", "evgeny", "sergei", "sergey", "serge", "karimi", "karimy", "kareem"]
+    rng = random.Random(8)
+    entries = [
+        ListEntry.model_validate(
+            {
+                "list": "SDN",
+                "source_id": str(n),
+                "kind": "person",
+                "name": " ".join(rng.sample(spellings, 2)),
+                "source_version": "t",
+            }
+        )
+        for n in range(12)
+    ]
+    index = NameIndex()
+    vanished = 0
+    for _ in range(300):
+        entry = rng.choice(entries)
+        before = len(index._postings.words)
+        if entry.key in index and rng.random() < 0.6:
+            index.remove(entry.key)
+            vanished += len(index._postings.words) < before
+        else:
+            index.upsert(entry)
+        words = index._postings.words
+        for text, word in words.items():
+            assert [w.text for w in word.resembled] == list(index._vocabulary.similar(text)), text
+            assert all(words[w.text] is w for w in word.resembled), text
+    assert vanished > 20
