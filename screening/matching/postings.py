@@ -40,6 +40,9 @@ class ListedWord:
     def __init__(self, text: str) -> None:
         self.text = text
         self.names: set[int] = set()
+        # The id of its one name, or -1: most listed words belong to one name, and
+        # retrieval takes that id from here without reading the set.
+        self.only = -1
         self.log_df = 0.0
         self.paired = False
         # The listed words it resembles, itself first, in the order of its neighbours in
@@ -89,6 +92,7 @@ class TokenPostings:
         records = self._name_words[name_id] = tuple([words[token] for token in tokens])
         for word in set(records):
             word.names.add(name_id)
+            word.only = name_id if len(word.names) == 1 else -1
             token = word.text
             low = low_log_df.get(token)
             if low is None:
@@ -124,6 +128,7 @@ class TokenPostings:
         gone: list[str] = []
         for word in set(records):
             word.names.discard(name_id)
+            word.only = next(iter(word.names)) if len(word.names) == 1 else -1
             token = word.text
             # A count only falls here: a new lowest log_df for the word.
             if word.names:
@@ -231,6 +236,7 @@ class TokenPostings:
         # A listed word's `similar` is its vocabulary neighbours, whose records it keeps.
         resembled = listed.resembled if listed is not None else [words[text] for text in similar]
         lists: list[set[int]] = []
+        singles: list[int] = []
         common: list[ListedWord] = []
         met = resembled
         if len(token) > 1 and (initial := words.get(token[0])) is not None:
@@ -238,14 +244,18 @@ class TokenPostings:
         for word in met:
             if word.paired:
                 common.append(word)
+            elif word.only >= 0:
+                singles.append(word.only)
             else:
                 lists.append(word.names)
-        joined = self.joined_names(token)
-        if joined:
+        joined = self.joined.get(token)
+        if isinstance(joined, int):
+            singles.append(joined)
+        elif joined is not None:
             lists.append(joined)
         if len(self._sources) >= CACHED_QUERY_WORDS:  # bounded between list changes
             self._sources.clear()
-        cached = self._sources[token] = _WordSources(resembled, similarities, lists, common)
+        cached = self._sources[token] = _WordSources(resembled, similarities, lists, singles, common)
         return cached
 
     def reachable(self, tokens: Sequence[str], similar: Sequence[SimilarTokens]) -> set[ListedWord]:
@@ -315,18 +325,21 @@ class _WordSources:
     """Where one query word can be met, apart from its neighbours: the listed words it
     resembles (`resembled`, with their similarities), and their lists split by
     commonness: the lists of the uncommon words it meets (and of names holding it as two
-    neighbours), and the common (paired) words it meets."""
+    neighbours), the one name of those held by one name only (`singles`), and the common
+    (paired) words it meets."""
 
     def __init__(
         self,
         resembled: list[ListedWord],
         similarities: list[float],
         lists: list[set[int]],
+        singles: list[int],
         common: list[ListedWord],
     ) -> None:
         self.resembled = resembled
         self.similarities = similarities
         self.lists = lists
+        self.singles = singles
         self.common = common
 
 
@@ -380,7 +393,10 @@ class _Sources:
         for word, similarity in zip(sources.resembled, sources.similarities, strict=True):
             cap = log_scale - word.log_df
             if similarity * (weight if weight < cap else cap) >= alone:
-                found.update(word.names)
+                if word.only >= 0:
+                    found.add(word.only)
+                else:
+                    found.update(word.names)
             else:
                 whole = False
         token = self._tokens[i]
@@ -409,8 +425,9 @@ class _Sources:
         collector's young generation slow to walk."""
         held = self._shorts.get(i)
         if held is None:
-            lists = self._word(i).lists + [names for names, _ in self._neighbours(i)]
-            held = self._shorts[i] = lists[0] if len(lists) == 1 else set().union(*lists)
+            sources = self._word(i)
+            lists = sources.lists + [names for names, _ in self._neighbours(i)]
+            held = self._shorts[i] = _merged(lists, sources.singles)
         return held
 
     def shared(self, i: int, j: int) -> set[int]:
@@ -419,16 +436,20 @@ class _Sources:
         if not (word_i.common and word_j.common):
             # At most one side meets common words: merge the smaller side and intersect
             # it with each list of the other (each intersection walks the smaller set).
-            lists_i = self._all_lists(i, word_i)
-            lists_j = self._all_lists(j, word_j)
-            if len(lists_i) == 1 and len(lists_j) == 1:
+            lists_i, singles_i = self._all_lists(i, word_i), word_i.singles
+            lists_j, singles_j = self._all_lists(j, word_j), word_j.singles
+            if len(lists_i) == 1 and len(lists_j) == 1 and not singles_i and not singles_j:
                 return lists_i[0] & lists_j[0]
-            if sum([len(names) for names in lists_i]) > sum([len(names) for names in lists_j]):
-                lists_i, lists_j = lists_j, lists_i
-            small = lists_i[0] if len(lists_i) == 1 else set().union(*lists_i)
+            size_i = sum([len(names) for names in lists_i]) + len(singles_i)
+            if size_i > sum([len(names) for names in lists_j]) + len(singles_j):
+                lists_i, lists_j, singles_i, singles_j = lists_j, lists_i, singles_j, singles_i
+            small = _merged(lists_i, singles_i)
             found: set[int] = set()
             for names in lists_j:
                 found.update(small.intersection(names))
+            for name_id in singles_j:
+                if name_id in small:
+                    found.add(name_id)
             return found
         short_i, short_j = self._short(i), self._short(j)
         found = short_i & short_j
@@ -443,5 +464,15 @@ class _Sources:
         return found
 
     def _all_lists(self, i: int, word: _WordSources) -> list[set[int]]:
-        """Every list of query word i's sources."""
+        """Every list of query word i's sources (its singles apart)."""
         return word.lists + [w.names for w in word.common] + [names for names, _ in self._neighbours(i)]
+
+
+def _merged(lists: list[set[int]], singles: list[int]) -> set[int]:
+    """The names of `lists` and `singles` in one set (one of `lists` itself, read only,
+    when that is all)."""
+    if not singles and len(lists) == 1:
+        return lists[0]
+    merged = set(singles)
+    merged.update(*lists)
+    return merged
