@@ -1,15 +1,17 @@
 """Name-matching benchmark: NameIndex against a brute-force rapidfuzz scan, same run.
 
-    .venv/bin/python bench/names.py [--shared ../shared] [--brute-queries 200]
+    .venv/bin/python bench/names.py [--shared ../shared] [--brute-queries 200] [--rounds 10]
 
 Index: OFAC SDN 2021-07 (names and aliases) plus the full trade.gov CSL 2022-05.
 Queries: the names of the dev evaluation set (people, companies, hard near-misses and
 listed names with typos, reordering, legal-form and transliteration changes) plus CSL
 names perturbed the same ways, so both halves of the index are exercised.
-Reports per-query mean/p50/p99 (first pass: caches cold), index build time (including
-the full garbage collection the build makes due), resident memory, the brute-force
-baseline per query, and per-query time with 10x more names (synthetic names shaped like
-real ones).
+Reports per-query mean/p50/p99 (first pass: every cache a query fills emptied), index
+build time (including the full garbage collection the build makes due), resident memory,
+the brute-force baseline per query, and how per-query time grows with 10x more names
+(synthetic names shaped like real ones): both indexes held at once and timed in
+alternating first passes, growth taken from the medians. Method and results:
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO / ".." / "shared")
     parser.add_argument("--brute-queries", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=6, help="cold passes per index in the scaling run")
+    parser.add_argument("--rounds", type=int, default=10, help="cold passes per index in the scaling run")
     parser.add_argument("--skip-scaling", action="store_true")
     args = parser.parse_args()
     rng = random.Random(20240521)

@@ -67,7 +67,7 @@ class TokenPostings:
         self.joined: dict[str, int | set[int]] = {}
         self._pairs: dict[Pair, set[int]] = {}
         self._name_words: dict[int, tuple[ListedWord, ...]] = {}  # per name, its words in order
-        # Per query word, until the next change: see _Sources._word.
+        # Per query word, until the next change: see `word_sources`.
         self._sources: dict[str, _WordSources] = {}
         # Per word whose count changed since `take_risen` last took it: its lowest log_df
         # since then; `drift` is the most any word rose above that (NameIndex keeps

@@ -151,7 +151,8 @@ def test_weight_floors_stay_under_weights_through_updates() -> None:
 def test_listed_words_keep_their_vocabulary_neighbours_through_updates() -> None:
     """Each listed word's record lists the records of the words the vocabulary says it
     resembles, in the vocabulary's order (retrieval pairs the two up), and the id of its
-    name when it has one only, however words arrive and disappear (spellings of a few names, so that words come and go often)."""
+    name when it has one only, however words arrive and disappear (spellings of a few
+    names, so that words come and go often)."""
     spellings = ["hussein", "husein", "hussain", "hosein", "hossein", "mohammed", "muhammad", "mohamad"]
     spellings += ["yevgeny", "evgeny", "sergei", "sergey", "serge", "karimi", "karimy", "kareem"]
     rng = random.Random(8)
