@@ -1,8 +1,8 @@
 """Compiles the name-matching hot path with mypyc; pyproject.toml holds everything else.
 
 The modules stay plain, type-checked Python (mypy checks them as it checks the rest);
-mypyc turns them into C extensions that run the same code about a quarter faster
-(docs/benchmarks.md). Set TRADESCREEN_PURE_PYTHON=1 to install them uncompiled: on a
+mypyc turns them into C extensions that run the same searches about 1.5x as fast
+(docs/benchmarks.md, "Name matching"). Set TRADESCREEN_PURE_PYTHON=1 to install them uncompiled: on a
 machine without a C compiler, or to step through them in a debugger.
 """
 

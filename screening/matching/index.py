@@ -444,8 +444,6 @@ class NameIndex:
         )
 
 
-
-
 def _query_ids(ids: Mapping[str, str] | None) -> dict[str, str] | None:
     if not ids:
         return None

@@ -85,11 +85,14 @@ class TokenPostings:
         self._sources.clear()
         words, low_log_df = self.words, self._low_log_df
         new: list[str] = []
+        found: list[ListedWord] = []
         for token in tokens:
-            if token not in words:
-                words[token] = ListedWord(token)
+            word = words.get(token)
+            if word is None:
+                word = words[token] = ListedWord(token)
                 new.append(token)
-        records = self._name_words[name_id] = tuple([words[token] for token in tokens])
+            found.append(word)
+        records = self._name_words[name_id] = tuple(found)
         for word in set(records):
             word.names.add(name_id)
             word.only = name_id if len(word.names) == 1 else -1
@@ -145,14 +148,15 @@ class TokenPostings:
             gone.append(token)
         joined = self.joined
         for left, right in pairwise(records):
-            held = joined.get(left.text + right.text)
+            run_together = left.text + right.text
+            held = joined.get(run_together)
             if isinstance(held, int):
                 if held == name_id:
-                    del joined[left.text + right.text]
+                    del joined[run_together]
             elif held is not None:
                 held.discard(name_id)
                 if len(held) == 1:
-                    joined[left.text + right.text] = next(iter(held))
+                    joined[run_together] = next(iter(held))
         return gone
 
     def link(self, token: str, similar: SimilarTokens) -> None:
