@@ -63,7 +63,7 @@ class TokenPostings:
     def __init__(self) -> None:
         self.words: dict[str, ListedWord] = {}
         # Two neighbouring words run together -> the names holding them: most such keys
-        # come from one name, held as its id rather than a set (`joined_names`).
+        # come from one name, held as its id rather than a set.
         self.joined: dict[str, int | set[int]] = {}
         self._pairs: dict[Pair, set[int]] = {}
         self._name_words: dict[int, tuple[ListedWord, ...]] = {}  # per name, its words in order
@@ -174,8 +174,8 @@ class TokenPostings:
         self._sources.clear()
 
     def split(self, joined: str) -> tuple[str, str] | None:
-        """The two neighbouring words of a listed name that `joined` runs together (the
-        earliest filed name holding such neighbours decides), or None."""
+        """The two neighbouring words of a listed name that `joined` runs together (of
+        several names holding such neighbours, the one with the lowest id), or None."""
         held = self.joined.get(joined)
         if held is None:
             return None
@@ -183,13 +183,6 @@ class TokenPostings:
             if left.text + right.text == joined:
                 return left.text, right.text
         return None
-
-    def joined_names(self, joined: str) -> set[int] | None:
-        """The names holding two neighbouring words that `joined` runs together."""
-        held = self.joined.get(joined)
-        if isinstance(held, int):
-            return {held}
-        return held
 
     def take_risen(self, limit: float) -> list[str]:
         """The listed words whose log_df rose more than `limit` since it was last taken:
@@ -410,12 +403,14 @@ class _Sources:
                 found.update(initial.names)
             else:
                 whole = False
-        joined = index.joined_names(token)
-        if joined:
-            if weight >= alone:
-                found.update(joined)
-            else:
+        joined = index.joined.get(token)
+        if joined is not None:
+            if weight < alone:
                 whole = False
+            elif isinstance(joined, int):
+                found.add(joined)
+            else:
+                found.update(joined)
         for names, cap in self._neighbours(i):
             if (weight if weight < cap else cap) >= alone:
                 found.update(names)
