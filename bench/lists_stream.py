@@ -32,7 +32,7 @@ from screening.lists import load_directory, parse_file  # noqa: E402
 from screening.lists.delta import compute_delta  # noqa: E402
 from screening.liststate import ListState  # noqa: E402
 from screening.policy import ScreeningPolicy  # noqa: E402
-from screening.rules import party_matches, screen_order  # noqa: E402
+from screening.screener import Screener  # noqa: E402
 from streams.broker import EmbeddedBroker  # noqa: E402
 from streams.kafka import create_topics, flush_or_raise, make_producer  # noqa: E402
 from streams.list_publisher import publish_entries  # noqa: E402
@@ -151,14 +151,15 @@ def bench_delta(broker: EmbeddedBroker, n_orders: int, tmp: Path) -> dict[str, f
         state.apply(e.key, e, datetime.now(UTC))
     parsed = [OrderEvent.model_validate(o) for o in orders]
     changed = {e.key for e in (*delta.added, *delta.modified)}
-    policy, now = ScreeningPolicy(), datetime.now(UTC)
+    screener, now = Screener(state, ScreeningPolicy()), datetime.now(UTC)
     t2 = time.monotonic()
     for o in parsed:
-        screen_order(o, state, policy, now)
+        screener.screen(o, now)
     t_full = time.monotonic() - t2
     t3 = time.monotonic()
     for o in parsed:
-        any(m.key in changed for p in o.parties for m in party_matches(p, state, o.occurred_at.date()))
+        ctx = screener.context(now)
+        any(m.key in changed for p in o.parties for m in ctx.party_matches(p, o.occurred_at.date()))
     t_delta_only = time.monotonic() - t3
     return {"orders": len(orders), "decide_all_s": t_decide, "publish_delta_s": t_publish,
             "delta_to_rescreened_s": t_total, "list_update_decisions": updates, "expected": len(expected),

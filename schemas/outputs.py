@@ -66,6 +66,9 @@ class Decision(WireModel):
     reasons: list[Reason] = Field(default_factory=list)
     lists_version: str
     decided_at: Timestamp
+    # Optional (contract v1.1 and later): the version of the rule data (country groups,
+    # embargo programmes, Country Chart, thresholds) the decision was judged by.
+    rules_version: str | None = None
 
 
 class HoldStatus(StrEnum):

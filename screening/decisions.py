@@ -17,7 +17,7 @@ from schemas import (
     Subject,
     Trigger,
 )
-from screening.rules import Screening
+from screening.rules.base import Screening
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -37,6 +37,7 @@ def make_decision(screening: Screening, event_id: str, subject: Subject, trigger
         decision_id=decision_id_for(event_id, subject, trigger, basis), event_id=event_id,
         subject=subject, trigger=trigger, outcome=screening.outcome, reasons=list(screening.reasons),
         lists_version=screening.lists_version, decided_at=decided_at,
+        rules_version=screening.rules_version or None,
     )
 
 

@@ -29,9 +29,12 @@ from schemas.common import utc_now
 from screening.decisions import stable_id
 from screening.liststate import ChangeKind, ListState
 from screening.matching import tune_gc_after_build
+from screening.outputs import dead_letter
+from screening.screener import Screener
+from screening.subjects import SubjectRecord, subject_id
 from streams import metrics, topics
+from streams.emitter import Emitter
 from streams.kafka import broker_reachable
-from streams.processing import Outgoing, Screener, SubjectRecord, dead_letter
 from streams.settings import Settings
 
 log = logging.getLogger("tradescreen.worker")
@@ -58,10 +61,7 @@ class Worker:
     changed_keys: set[str] = field(default_factory=set)
     removed_keys: set[str] = field(default_factory=set)
     books: dict[SubjectKind, Any] = field(default_factory=dict)
-
-    async def send(self, messages: list[Outgoing]) -> None:
-        for msg in messages:
-            await self.topics[msg.topic].send(key=msg.key.encode(), value=msg.value)
+    emitter: Emitter = field(default_factory=Emitter)
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -75,19 +75,20 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         await dead_letter_event(worker, event, exc)
         return
     try:
-        subject_id = parsed.order_id if isinstance(parsed, OrderEvent) else parsed.shipment_id
-        stored = book.get(subject_id.encode())
+        key = subject_id(parsed).encode()
+        stored = book.get(key)
         record = SubjectRecord.model_validate_json(stored) if stored else None
         started = utc_now()
-        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition)
+        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset)
         if screened is None:
             metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
-            log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, subject_id)
+            log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, key.decode())
             return
         metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
-        await worker.send(screened.messages)
-        book[subject_id.encode()] = screened.record.model_dump_json().encode()
-        _count_decision(worker, screened.decision, parsed.occurred_at, screened.messages)
+        book[key] = screened.record.model_dump_json().encode()
+        await worker.emitter.emit(screened.outputs)
+        metrics.DECISION_LATENCY.observe(max((screened.decision.decided_at - parsed.occurred_at).total_seconds(),
+                                             0.0))
         await _maybe_alert_unavailable(worker, screened.decision)
     except Exception as exc:  # never let one event stop the agent, never drop it silently
         log.exception("processing failed topic=%s offset=%s", msg.topic, msg.offset)
@@ -96,23 +97,10 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
 
 async def dead_letter_event(worker: Worker, event: EventT, error: MessageError) -> None:
     msg = event.message
-    letter = dead_letter(msg.topic, msg.partition, msg.offset, msg.key, msg.value, error, utc_now())
-    await worker.send([letter])
-    metrics.DEADLETTERS.labels(msg.topic, error.kind).inc()
+    await worker.emitter.emit([dead_letter(msg.topic, msg.partition, msg.offset, msg.key, msg.value, error,
+                                           utc_now())])
     log.warning("dead-lettered topic=%s partition=%s offset=%s error=%s", msg.topic, msg.partition,
                 msg.offset, error)
-
-
-def _count_decision(worker: Worker, decision: Any, occurred_at: datetime, messages: list[Outgoing]) -> None:
-    metrics.DECISIONS.labels(decision.outcome.value, decision.trigger.value).inc()
-    for reason in decision.reasons:
-        metrics.DECISION_REASONS.labels(reason.code.value).inc()
-    metrics.DECISION_LATENCY.observe(max((decision.decided_at - occurred_at).total_seconds(), 0.0))
-    for m in messages:
-        if m.topic == topics.HOLDS:
-            metrics.HOLDS_OPENED.inc()
-        elif m.topic == topics.ALERTS:
-            metrics.ALERTS.labels("critical", decision.reasons[0].code.value).inc()
 
 
 async def _maybe_alert_unavailable(worker: Worker, decision: Any) -> None:
@@ -128,8 +116,7 @@ async def _raise_unavailable(worker: Worker, detail: str) -> None:
     alert = Alert(alert_id=stable_id("a", "lists-unavailable", now.isoformat()), severity=AlertSeverity.critical,
                   code=ReasonCode.LISTS_UNAVAILABLE.value,
                   summary=f"Screening fails closed, every order and shipment is HELD: {detail}", at=now)
-    await worker.send([Outgoing(topics.ALERTS, "lists", alert.to_json_bytes())])
-    metrics.ALERTS.labels("critical", ReasonCode.LISTS_UNAVAILABLE.value).inc()
+    await worker.emitter.emit([alert])
     log.error("lists unavailable, failing closed: %s", detail)
 
 
@@ -158,7 +145,7 @@ async def follow_list_state(worker: Worker) -> None:
             worker.state.index.settle()
             tune_gc_after_build()
         await _rescreen_pass(worker, now, lambda r: r.held_for_lists or
-                             (bool(changed) and worker.screener.touched_by(r, changed)), removed)
+                             (bool(changed) and worker.screener.touched_by(r, changed, now)), removed)
 
 
 async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: set[str] | frozenset[str] = frozenset()
@@ -172,7 +159,7 @@ async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: se
         if not worker.screener.is_open(record, now, horizon):
             continue
         if removed:
-            await worker.send(worker.screener.delisting_alerts(record, removed, now))
+            await worker.emitter.emit(worker.screener.delisting_alerts(record, removed, now))
         if not wanted(record):
             continue
         examined += 1
@@ -181,9 +168,8 @@ async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: se
         if screened is None:
             continue
         changed += 1
-        await worker.send(screened.messages)
         _store_record(book, key, screened.record)
-        _count_decision(worker, screened.decision, now, screened.messages)
+        await worker.emitter.emit(screened.outputs)
     metrics.RESCREEN_SECONDS.observe((utc_now() - started).total_seconds())
     if examined:
         log.info("re-screened subjects=%d changed=%d seconds=%.3f", examined, changed,

@@ -7,9 +7,10 @@
     lists.entries  --(GlobalTable list_entries, compacted, 1 partition)-->  ListState + NameIndex
     lists.manifest --(GlobalTable list_manifests)-->  ListState freshness and versions
 
-Agents are thin: decode (or dead-letter), hand the event to `Screener`, send what it
-returns. Every agent catches its own errors, because an exception escaping a Faust agent
-loop still acknowledges the message: it would be lost without a trace.
+Agents are thin: decode (or dead-letter), hand the event to `Screener`, pass what it
+returns to the one emit point (`streams/emitter.py`). Every agent catches its own errors,
+because an exception escaping a Faust agent loop still acknowledges the message: it would
+be lost without a trace.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from schemas.common import utc_now
 from screening.liststate import ListState
 from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
+from screening.screener import Screener
 from streams import handlers, topics
 from streams.handlers import Worker
-from streams.processing import Screener
 from streams.settings import Settings
 from streams.web import register_views
 
@@ -92,6 +93,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         tp = app.topic(t(name), key_type=bytes, value_type=bytes, key_serializer="raw",
                        value_serializer="raw", partitions=partitions or settings.partitions)
         worker.topics[name] = tp
+        worker.emitter.topics[name] = tp
         return tp
 
     # -- topics ----------------------------------------------------------------------------

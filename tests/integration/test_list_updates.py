@@ -19,7 +19,7 @@ from screening.lists import parse_file
 from screening.lists.delta import compute_delta
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
-from screening.rules import screen_order
+from screening.screener import Screener
 from streams.broker import EmbeddedBroker
 from streams.kafka import create_topics, read_topic
 from streams.list_publisher import publish_entries
@@ -81,7 +81,7 @@ def newly_listed_buyer(daily: dict[str, list[ListEntry]]) -> tuple[dict[str, Any
         if entry.kind.value != "organization":
             continue
         event = order_event(entry.name)
-        if screen_order(OrderEvent.model_validate(event), before, ScreeningPolicy(), datetime.now(UTC)).outcome \
+        if Screener(before, ScreeningPolicy()).screen(OrderEvent.model_validate(event), datetime.now(UTC)).outcome \
                 is Outcome.CLEAR:
             return event, entry
     raise AssertionError("no newly added organisation is clear against the earlier list")

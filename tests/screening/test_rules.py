@@ -11,10 +11,20 @@ from schemas import EntryKind, ListEntry, OrderEvent, Outcome, ReasonCode, Sever
 from screening.demo_list import demo_entries
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
-from screening.rules import outcome_of, screen_order, screen_shipment, transit_reasons
+from screening.rules import outcome_of
+from screening.rules.base import Screening
+from screening.rules.embargo import transit_reasons
+from screening.screener import Screener
 
 NOW = datetime(2018, 5, 1, 9, 0, tzinfo=UTC)
 POLICY = ScreeningPolicy()
+
+
+def screen_order(event: OrderEvent, state: ListState, policy: ScreeningPolicy, now: datetime) -> Screening:
+    return Screener(state, policy).screen(event, now)
+
+
+screen_shipment = screen_order
 
 
 def state_with(*entries: ListEntry, at: datetime = NOW) -> ListState:

@@ -9,8 +9,8 @@ from typing import Any
 from faust.types import TP
 
 from schemas import SubjectKind
+from screening.subjects import SubjectRecord
 from streams.handlers import expire_subjects
-from streams.processing import SubjectRecord
 from streams.settings import Settings
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
