@@ -25,6 +25,9 @@ SHIPMENTS = "shipments"
 LIST_ENTRIES = "lists.entries"
 LIST_MANIFEST = "lists.manifest"
 DISPOSITIONS = "dispositions"
+OWNERSHIP = "ownership"
+ALLOWLIST = "allowlist"
+FACTS = "facts"
 DECISIONS = "decisions"
 HOLDS = "holds"
 ALERTS = "alerts"
@@ -40,6 +43,14 @@ CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     # when, so workers can tell complete, fresh state from partial or stale state.
     TopicSpec(LIST_MANIFEST, "<list>", "ListManifest", partitions=1, config=COMPACT),
     TopicSpec(DISPOSITIONS, "hold_id", "Disposition"),
+    # Contract v1.1: ownership links, compacted; every worker reads all of them.
+    TopicSpec(OWNERSHIP, "link id", "OwnershipLink | tombstone", partitions=1, config=COMPACT),
+    # Not in the contract: reviewed false positives (allow-list entries), compacted, read by
+    # every worker; written by the review service.
+    TopicSpec(ALLOWLIST, "allow-list entry id", "AllowListEntry | tombstone", partitions=1, config=COMPACT),
+    # Not in the contract: what workers remember of the stream for red-flag rules (orders for
+    # joining shipments, consignee activity, held parties), shared by every worker.
+    TopicSpec(FACTS, "<kind>:<id>", "Fact | tombstone", partitions=1, config=COMPACT),
     TopicSpec(DECISIONS, "subject id", "Decision"),
     TopicSpec(HOLDS, "hold_id", "HoldEvent"),
     TopicSpec(ALERTS, "subject id", "Alert"),
