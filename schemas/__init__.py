@@ -12,7 +12,7 @@ from schemas.common import (
     SubjectKind,
     WireModel,
 )
-from schemas.errors import MessageError, describe_validation_error, parse_message
+from schemas.errors import check_key, describe_validation_error, parse_message
 from schemas.inputs import (
     Disposition,
     DispositionAction,
@@ -25,6 +25,7 @@ from schemas.inputs import (
     ShipmentEventType,
     TransportMode,
 )
+from schemas.limits import InputLimits, MessageError
 from schemas.lists import EntryKind, ListEntry, ListManifest, entry_key
 from schemas.outputs import (
     Alert,
@@ -60,11 +61,47 @@ MESSAGES: dict[str, type[WireModel]] = {
 }
 
 __all__ = [
-    "ISO_COUNTRIES", "MESSAGES", "Address", "Alert", "AlertSeverity", "AuditKind", "AuditRecord",
-    "CountryCode", "DeadLetter", "Decision", "Disposition", "DispositionAction", "EntryKind",
-    "HoldEvent", "HoldStatus", "Leg", "Line", "ListEntry", "ListManifest", "MessageError", "OrderEvent",
-    "OrderEventType", "Outcome", "Party", "PartyIds", "PartyKind", "PartyRole", "Payment", "Reason",
-    "ReasonCode", "Severity", "ShipmentEvent", "ShipmentEventType", "Subject", "SubjectKind",
-    "TransportMode", "Trigger", "WireModel", "describe_validation_error", "entry_key",
+    "ISO_COUNTRIES",
+    "MESSAGES",
+    "Address",
+    "Alert",
+    "AlertSeverity",
+    "AuditKind",
+    "AuditRecord",
+    "CountryCode",
+    "DeadLetter",
+    "Decision",
+    "Disposition",
+    "DispositionAction",
+    "EntryKind",
+    "HoldEvent",
+    "HoldStatus",
+    "InputLimits",
+    "Leg",
+    "Line",
+    "ListEntry",
+    "ListManifest",
+    "MessageError",
+    "OrderEvent",
+    "OrderEventType",
+    "Outcome",
+    "Party",
+    "PartyIds",
+    "PartyKind",
+    "PartyRole",
+    "Payment",
+    "Reason",
+    "ReasonCode",
+    "Severity",
+    "ShipmentEvent",
+    "ShipmentEventType",
+    "Subject",
+    "SubjectKind",
+    "TransportMode",
+    "Trigger",
+    "WireModel",
+    "check_key",
+    "describe_validation_error",
+    "entry_key",
     "parse_message",
 ]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from schemas.limits import FLAT, SHAPES, InputLimits, MessageError, bounded_json
+
 M = TypeVar("M", bound=BaseModel)
+DEFAULT_LIMITS = InputLimits()
 
 
-class MessageError(ValueError):
-    """A message could not be accepted. `kind` is a short class for metrics."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
+def check_key(key: bytes | None, expected: str, field: str, topic: str) -> None:
+    """A message's key must be the id the contract keys it by: partitioning, compaction
+    and de-duplication all rest on it."""
+    if key is None:
+        raise MessageError("key_missing", f"{topic}: message has no key (expected its {field} {expected!r})")
+    if key != expected.encode():
+        shown = key[:80].decode("utf-8", "replace")
+        raise MessageError("key_mismatch", f"{topic}: key {shown!r} is not the message's {field} {expected!r}")
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -54,14 +58,12 @@ def describe_validation_error(error: ValidationError, limit: int = 5) -> str:
     return text
 
 
-def parse_message(model: type[M], raw: bytes | str | None, topic: str) -> M:
-    """Decode one message, raising MessageError with a readable sentence on failure."""
+def parse_message(model: type[M], raw: bytes | str | None, topic: str, limits: InputLimits | None = None) -> M:
+    """Decode one message within the input bounds (`schemas/limits.py`), raising
+    MessageError with a readable sentence on failure."""
     if raw is None:
         raise MessageError("empty", f"{topic}: message has no value")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MessageError("invalid_json", f"{topic}: value is not valid UTF-8 JSON ({exc})") from exc
+    data = bounded_json(raw, SHAPES.get(model.__name__, FLAT), limits or DEFAULT_LIMITS, topic)
     if not isinstance(data, dict):
         raise MessageError("schema", f"{topic}: value must be a JSON object, got {type(data).__name__}")
     try:

@@ -129,6 +129,10 @@ class DeadLetter(WireModel):
     offset: int
     key: str | None = None
     value_b64: str
+    # Optional: set when the original value was too large to carry whole; value_b64 then
+    # holds only its first bytes and the letter cannot be replayed as it is.
+    value_bytes: int | None = None
+    value_truncated: bool | None = None
     error: str
     # Machine-readable class of the error (invalid_json, schema, processing), for metrics.
     error_kind: str | None = None

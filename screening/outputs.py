@@ -10,11 +10,19 @@ from schemas import Alert, DeadLetter, Decision, HoldEvent, MessageError
 
 Output = Decision | HoldEvent | Alert | DeadLetter
 
+# A dead letter carries at most this much of the original value (base64 grows it by a
+# third), so the letter for an oversized message still fits in one Kafka message.
+DEAD_LETTER_VALUE_BYTES = 256 * 1024
+
 
 def dead_letter(topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
                 error: MessageError, now: datetime) -> DeadLetter:
+    value = value or b""
+    truncated = len(value) > DEAD_LETTER_VALUE_BYTES
     return DeadLetter(
         topic=topic, partition=partition, offset=offset,
-        key=key.decode("utf-8", "replace") if key is not None else None,
-        value_b64=base64.b64encode(value or b"").decode(), error=str(error), error_kind=error.kind, at=now,
+        key=key[:1024].decode("utf-8", "replace") if key is not None else None,
+        value_b64=base64.b64encode(value[:DEAD_LETTER_VALUE_BYTES]).decode(),
+        value_bytes=len(value) if truncated else None, value_truncated=True if truncated else None,
+        error=str(error)[:2000], error_kind=error.kind, at=now,
     )

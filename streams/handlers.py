@@ -16,6 +16,7 @@ from faust.types import EventT
 from schemas import (
     Alert,
     AlertSeverity,
+    InputLimits,
     ListEntry,
     ListManifest,
     MessageError,
@@ -23,6 +24,7 @@ from schemas import (
     ReasonCode,
     ShipmentEvent,
     SubjectKind,
+    check_key,
     parse_message,
 )
 from schemas.common import utc_now
@@ -62,6 +64,7 @@ class Worker:
     removed_keys: set[str] = field(default_factory=set)
     books: dict[SubjectKind, Any] = field(default_factory=dict)
     emitter: Emitter = field(default_factory=Emitter)
+    limits: InputLimits = field(default_factory=InputLimits)
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -70,7 +73,8 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
     metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
     now = utc_now()
     try:
-        parsed = parse_message(model, event.value, msg.topic)
+        parsed = parse_message(model, event.value, msg.topic, worker.limits)
+        check_key(msg.key, subject_id(parsed), "order_id" if model is OrderEvent else "shipment_id", msg.topic)
     except MessageError as exc:
         await dead_letter_event(worker, event, exc)
         return
@@ -224,7 +228,9 @@ def list_entry_applier(worker: Worker) -> Any:
         key_raw, value = event.message.key, event.message.value
         key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
         try:
-            entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES)
+            entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES, worker.limits)
+            if entry is not None:
+                check_key(key_raw, entry.key, "<list>:<source_id>", topics.LIST_ENTRIES)
         except MessageError as exc:
             # A bad record must not stop list updates. Every worker reads the whole compacted
             # topic, so each reports it (same topic/partition/offset: consumers can dedupe).
@@ -245,7 +251,7 @@ def list_entry_applier(worker: Worker) -> Any:
 def manifest_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
-        list_code = key_raw.decode() if isinstance(key_raw, bytes) else str(key_raw)
+        list_code = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
         try:
             manifest = None if value is None else parse_message(ListManifest, value, topics.LIST_MANIFEST)
         except MessageError as exc:

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.limits import InputLimits
+
 # Official downloads fetched by `tradescreen lists fetch`. OFAC serves its legacy CSV set
 # (the files once under https://www.treasury.gov/ofac/downloads/) from the Sanctions List
 # Service; trade.gov publishes the Consolidated Screening List as one CSV file.
@@ -63,9 +65,27 @@ class Settings(BaseSettings):
     match_potential_threshold: float | None = None
     match_strong_threshold: float | None = None
 
+    # Input bounds (schemas/limits.py), checked before any other work on a message; a
+    # message over one goes to deadletter with error_kind limit.<bound>.
+    limit_message_bytes: int = Field(default=1 << 20, gt=0)
+    limit_json_depth: int = Field(default=32, gt=1)
+    limit_string_chars: int = Field(default=4096, gt=0)
+    limit_name_chars: int = Field(default=512, gt=0)
+    limit_name_words: int = Field(default=24, gt=0)
+    limit_parties: int = Field(default=64, gt=0)
+    limit_lines: int = Field(default=1000, gt=0)
+    limit_legs: int = Field(default=32, gt=0)
+    limit_entry_name_chars: int = Field(default=1024, gt=0)
+    limit_entry_name_words: int = Field(default=64, gt=0)
+    limit_aliases: int = Field(default=256, gt=0)
+    limit_addresses: int = Field(default=128, gt=0)
+
     # Consumer-group tuning: tests and the embedded broker want fast rebalances.
     session_timeout_s: float = 30.0
     heartbeat_interval_s: float = 3.0
+
+    def input_limits(self) -> InputLimits:
+        return InputLimits(**{f: getattr(self, f"limit_{f}") for f in InputLimits.__dataclass_fields__})
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

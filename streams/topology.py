@@ -85,9 +85,13 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
         GlobalTable=FeedTable,
+        # Fetch messages well over the input bound, so that an oversized one reaches the
+        # agent and is dead-lettered instead of stalling its partition.
+        consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
     state = ListState(match_config(settings))
-    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)))
+    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)),
+                    limits=settings.input_limits())
 
     def topic(name: str, partitions: int | None = None) -> faust.TopicT:
         tp = app.topic(t(name), key_type=bytes, value_type=bytes, key_serializer="raw",
