@@ -1,14 +1,20 @@
 """The one way out: every output the worker produces (decisions, holds, alerts, dead
 letters) leaves through `Emitter.emit`, which picks topic and key by message type, sends,
-and counts. Audit records and delivery guarantees are added here, once."""
+and counts. Audit records are added here, once.
+
+Outputs go through one confluent-kafka producer (librdkafka batches them in its own
+thread; Faust's per-message send cost more than screening an order, docs/benchmarks.md).
+Delivery: `flush()` waits until every output is acknowledged by the broker and fails if
+one was not; it runs before Faust commits consumed offsets (streams/faust_tuning.py), so
+an input offset is committed only once the outputs of the events before it are out."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
-import faust
+from confluent_kafka import KafkaError, Message, Producer
 
 from schemas import Alert, DeadLetter, Decision, HoldEvent, HoldStatus
 from screening.outputs import Output
@@ -30,15 +36,45 @@ def route(output: Output) -> tuple[str, str]:
     raise TypeError(f"not an output message: {type(output).__name__}")
 
 
-@dataclass
+class OutputDeliveryError(RuntimeError):
+    pass
+
+
 class Emitter:
-    topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    def __init__(self, producer: Producer, topic_name: Callable[[str], str]) -> None:
+        self._producer = producer
+        self._topic_name = topic_name
+        self._failed: list[str] = []
 
     async def emit(self, outputs: Sequence[Output]) -> None:
         for output in outputs:
             topic, key = route(output)
-            await self.topics[topic].send(key=key.encode(), value=output.to_json_bytes())
+            self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
             _count(output)
+        self._producer.poll(0)  # serve delivery reports
+
+    def _produce(self, topic: str, key: bytes, value: bytes) -> None:
+        while True:
+            try:
+                self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
+                return
+            except BufferError:
+                # librdkafka's queue is full: the broker is slower than we are. Waiting
+                # here holds the agent, which is the back-pressure we want.
+                self._producer.poll(0.05)
+
+    def _delivered(self, err: KafkaError | None, msg: Message) -> None:
+        if err is not None:
+            self._failed.append(f"{msg.topic()}: {err}")
+            metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
+
+    async def flush(self, timeout_s: float = 60.0) -> None:
+        loop = asyncio.get_running_loop()
+        remaining = await loop.run_in_executor(None, self._producer.flush, timeout_s)
+        if remaining or self._failed:
+            failed, self._failed = self._failed, []
+            raise OutputDeliveryError(f"{remaining} outputs undelivered after {timeout_s:.0f}s; "
+                                      f"{len(failed)} failed: {failed[:3]}")
 
 
 def _count(output: Output) -> None:
@@ -52,5 +88,4 @@ def _count(output: Output) -> None:
         metrics.ALERTS.labels(output.severity.value, output.code).inc()
     elif isinstance(output, DeadLetter):
         metrics.DEADLETTERS.labels(output.topic, output.error_kind or "unknown").inc()
-
 

@@ -54,6 +54,7 @@ class Worker:
     app: faust.App
     state: ListState
     screener: Screener
+    emitter: Emitter
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
     # Set while screening fails closed, so the critical alert is raised once per episode.
     lists_unavailable_since: datetime | None = None
@@ -63,7 +64,6 @@ class Worker:
     changed_keys: set[str] = field(default_factory=set)
     removed_keys: set[str] = field(default_factory=set)
     books: dict[SubjectKind, Any] = field(default_factory=dict)
-    emitter: Emitter = field(default_factory=Emitter)
     limits: InputLimits = field(default_factory=InputLimits)
 
 

@@ -17,6 +17,8 @@ SCREENING_SECONDS = Histogram(
     "tradescreen_screening_seconds", "CPU-bound screening time per event",
     buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
 )
+OUTPUT_FAILURES = Counter("tradescreen_output_delivery_failures_total",
+                          "Outputs the broker did not acknowledge (offsets behind them are not committed)", ["topic"])
 DEADLETTERS = Counter("tradescreen_deadletters_total", "Messages dead-lettered", ["topic", "error_kind"])
 HOLDS_OPENED = Counter("tradescreen_holds_opened_total", "Holds opened")
 ALERTS = Counter("tradescreen_alerts_total", "Alerts raised", ["severity", "code"])

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     limit_aliases: int = Field(default=256, gt=0)
     limit_addresses: int = Field(default=128, gt=0)
 
+    # How long the worker's consumer lets the broker hold a fetch (streams/faust_tuning.py).
+    consumer_fetch_wait_ms: int = Field(default=20, ge=1, le=1500)
+
     # Consumer-group tuning: tests and the embedded broker want fast rebalances.
     session_timeout_s: float = 30.0
     heartbeat_interval_s: float = 3.0

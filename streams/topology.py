@@ -30,7 +30,10 @@ from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
 from screening.screener import Screener
 from streams import handlers, topics
+from streams.emitter import Emitter
+from streams.faust_tuning import flush_before_commit, tune_faust
 from streams.handlers import Worker
+from streams.kafka import make_producer
 from streams.settings import Settings
 from streams.web import register_views
 
@@ -50,6 +53,11 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
                            max_list_age=timedelta(hours=settings.max_list_age_hours))
 
 
+# Outputs: small batches soon (latency), one request in flight per connection so a retry
+# cannot reorder a subject's decisions (the embedded broker has no idempotent producer).
+OUTPUT_PRODUCER = {"linger.ms": 2, "max.in.flight.requests.per.connection": 1, "acks": "all"}
+
+
 class FeedTable(GlobalTable):
     """A GlobalTable whose changelog is a topic that other programs produce to.
 
@@ -64,6 +72,7 @@ class FeedTable(GlobalTable):
 
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
     t = settings.topic
+    tune_faust(settings.consumer_fetch_wait_ms)
     app = faust.App(
         settings.app_id,
         broker=f"kafka://{bootstrap}",
@@ -90,14 +99,15 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
     state = ListState(match_config(settings))
-    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)),
+    emitter = Emitter(make_producer(bootstrap, **OUTPUT_PRODUCER), settings.topic)
+    flush_before_commit(emitter.flush)
+    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)), emitter,
                     limits=settings.input_limits())
 
     def topic(name: str, partitions: int | None = None) -> faust.TopicT:
         tp = app.topic(t(name), key_type=bytes, value_type=bytes, key_serializer="raw",
                        value_serializer="raw", partitions=partitions or settings.partitions)
         worker.topics[name] = tp
-        worker.emitter.topics[name] = tp
         return tp
 
     # -- topics ----------------------------------------------------------------------------

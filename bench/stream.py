@@ -1,0 +1,262 @@
+"""Stream throughput and latency of real worker processes on the embedded broker, with two
+ceilings measured in the same run on the same broker:
+
+- worker: realistic orders (4 parties, 3 lines) screened against full SDN 2021-07 + CSL
+  2022-05; decisions per second flat out (a backlog produced first, then drained), and
+  produce -> decision-consumed latency at fixed offered rates;
+- passthrough: a bare Faust agent (bench/passthrough.py) that consumes, decodes and sends
+  one message, with the worker's consumer settings;
+- broker: a confluent-kafka producer -> consumer round trip with no worker in between.
+
+usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
+                              [--seconds 10] [--skip-ceilings]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from confluent_kafka import Consumer, Producer  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+
+from screening.lists import load_directory, parse_file  # noqa: E402
+from streams.broker import EmbeddedBroker, free_port  # noqa: E402
+from streams.kafka import create_topics, make_producer  # noqa: E402
+from streams.list_publisher import publish_entries  # noqa: E402
+from streams.settings import Settings  # noqa: E402
+from tests.integration.harness import WorkerProcess  # noqa: E402
+
+LISTS = REPO.parent / "shared" / "data" / "lists"
+WORDS = ("Nordic", "Alpine", "Pacific", "Atlas", "Meridian", "Harbor", "Summit", "Crescent", "Granite", "Silver",
+         "Cedar", "Delta", "Orion", "Vector", "Quantum", "Sterling", "Falcon", "Horizon", "Beacon", "Cobalt",
+         "Lumen", "Aurora", "Kestrel", "Juniper", "Willow", "Ember", "Tundra", "Sable", "Onyx", "Argent")
+FORMS = ("GmbH", "Ltd", "LLC", "Inc.", "S.A.", "B.V.", "AB", "Co., Ltd.", "Pty Ltd", "SAS")
+TRADES = ("Trading", "Electronics", "Logistics", "Systems", "Industrial Supply", "Networks", "Instruments")
+CITIES = (("Stuttgart", "DE"), ("Osaka", "JP"), ("Ottawa", "CA"), ("Lyon", "FR"), ("Manchester", "GB"),
+          ("Seoul", "KR"), ("Stockholm", "SE"), ("Perth", "AU"), ("Madrid", "ES"), ("Milan", "IT"))
+ITEMS = (("BB-CHIPSET-7", "baseband chipset", "5A991", "854231", 14.5),
+         ("SW-ROUTER-4", "carrier router", "5A002", "851762", 8200.0),
+         ("OSC-200", "digital oscilloscope", "3A992", "903020", 2300.0),
+         ("PUMP-11", "industrial pump", "EAR99", "841370", 640.0),
+         ("FPGA-X9", "programmable logic device", "3A991", "854239", 450.0))
+FAST_CONSUMER = {"fetch.wait.max.ms": 10, "enable.auto.commit": False, "auto.offset.reset": "earliest"}
+
+
+def clean_name(rng: random.Random) -> str:
+    return f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(TRADES)} {rng.choice(FORMS)}"
+
+
+def realistic_order(rng: random.Random, listed: list[str]) -> dict[str, Any]:
+    """Seller, buyer, consignee and end user; three lines; one party in 20 a listed name."""
+    def party(role: str) -> dict[str, Any]:
+        city, country = rng.choice(CITIES)
+        name = rng.choice(listed) if listed and rng.random() < 0.05 else clean_name(rng)
+        return {"role": role, "name": name, "address": {"line1": f"{rng.randint(1, 200)} Main St", "city": city,
+                                                       "country": country}}
+    buyer = party("buyer")
+    return {
+        "event_id": str(uuid.UUID(int=rng.getrandbits(128))), "type": "order.created",
+        "order_id": f"SO-{rng.getrandbits(48):012x}", "occurred_at": datetime.now(UTC).isoformat(),
+        "parties": [{"role": "seller", "name": "Northwind Network Systems Inc.",
+                     "address": {"city": "Richardson", "region": "TX", "country": "US"}},
+                    buyer, party("consignee"), party("end_user")],
+        "ship_to": buyer["address"],
+        "lines": [{"sku": sku, "description": d, "quantity": rng.randint(1, 500), "unit_value": v,
+                   "currency": "USD", "eccn": eccn, "hs_code": hs, "origin_country": "US"}
+                  for sku, d, eccn, hs, v in rng.sample(ITEMS, 3)],
+        "payment": {"method": "wire"},
+    }
+
+
+class DecisionClock:
+    """Consumes an output topic in a thread; records when each event_id first came out."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4()}",
+                                   **FAST_CONSUMER})
+        self._consumer.subscribe([topic])
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for msg in self._consumer.consume(1000, 0.005):
+                if msg.error() or msg.value() is None:
+                    continue
+                now = time.monotonic()
+                event_id = json.loads(msg.value()).get("event_id")
+                if event_id is not None:
+                    self.seen.setdefault(event_id, now)
+        self._consumer.close()
+
+    def wait(self, ids: list[str], timeout_s: float) -> float:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if all(i in self.seen for i in ids[-50:]) and sum(1 for i in ids if i in self.seen) == len(ids):
+                return max(self.seen[i] for i in ids)
+            time.sleep(0.05)
+        missing = sum(1 for i in ids if i not in self.seen)
+        raise TimeoutError(f"{missing} of {len(ids)} outputs not seen within {timeout_s}s")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def flat_out(producer: Producer, topic: str, clock: DecisionClock, events: list[dict[str, Any]],
+             key: str = "order_id") -> dict[str, float]:
+    """Produce the whole backlog, then time its draining: from the first output to the last."""
+    ids = [e["event_id"] for e in events]
+    for e in events:
+        producer.produce(topic, key=e[key].encode(), value=json.dumps(e).encode())
+        producer.poll(0)
+    producer.flush(60)
+    last = clock.wait(ids, timeout_s=600)
+    first = min(clock.seen[i] for i in ids)
+    return {"count": len(ids), "seconds": last - first, "per_s": (len(ids) - 1) / max(last - first, 1e-9)}
+
+
+def offered(producer: Producer, topic: str, clock: DecisionClock, make: Callable[[], dict[str, Any]], rate: float,
+            seconds: float, key: str = "order_id") -> dict[str, float]:
+    """Produce at a fixed rate; latency from produce() to the output being consumed."""
+    sent: dict[str, float] = {}
+    start = time.monotonic()
+    n = 0
+    while (now := time.monotonic()) - start < seconds:
+        due = int((now - start) * rate)
+        while n < due:
+            e = make()
+            sent[e["event_id"]] = time.monotonic()
+            producer.produce(topic, key=e[key].encode(), value=json.dumps(e).encode())
+            n += 1
+        producer.poll(0)
+        time.sleep(0.001)
+    producer.flush(60)
+    ids = list(sent)
+    last = clock.wait(ids, timeout_s=300)
+    lat = sorted((clock.seen[i] - sent[i]) * 1000 for i in ids)
+    return {"offered_per_s": rate, "count": len(ids), "achieved_per_s": len(ids) / max(last - start, 1e-9),
+            "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1]}
+
+
+def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> list[str]:
+    names = [e.name for e in entries if e.kind.value == "organization"]
+    return rng.sample(names, min(count, len(names)))
+
+
+def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random) -> dict[str, Any]:
+    settings = Settings(_env_file=None, topic_prefix="bench.", app_id="bench-stream")  # type: ignore[call-arg]
+    create_topics(settings, broker.bootstrap)
+    entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
+    sdn_keys = {e.key for e in entries}
+    entries += [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries if e.key not in sdn_keys]
+    publish_entries(settings, broker.bootstrap, entries, source="bench", loaded_at=datetime.now(UTC))
+    listed = listed_names(entries, rng)
+    env = {"TRADESCREEN_TOPIC_PREFIX": "bench.", "TRADESCREEN_APP_ID": "bench-stream",
+           **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}}
+    procs = [WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env).start() for i in range(args.workers)]
+    clock = DecisionClock(broker.bootstrap, "bench.decisions")
+    producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
+    try:
+        total = len({e.key for e in entries})
+        for p in procs:
+            p.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= total and h["lists"]["fail_closed"] is None,
+                          timeout_s=300)
+        # Warm up: every partition assigned and every cache filled as in steady operation.
+        warm = [realistic_order(rng, listed) for _ in range(500)]
+        flat_out(producer, "bench.orders", clock, warm)
+        result: dict[str, Any] = {"flat_out": flat_out(producer, "bench.orders", clock,
+                                                       [realistic_order(rng, listed) for _ in range(args.orders)])}
+        result["rates"] = [offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate,
+                                   args.seconds) for rate in args.rates]
+        rss = [int(Path(f"/proc/{p.proc.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+               for p in procs if p.proc is not None]
+        result["worker_rss_mb"] = rss
+        return result
+    finally:
+        clock.close()
+        for p in procs:
+            p.stop()
+
+
+def run_passthrough(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random
+                    ) -> dict[str, Any]:
+    AdminClient({"bootstrap.servers": broker.bootstrap}).create_topics(
+        [NewTopic(t, num_partitions=4, replication_factor=1) for t in ("pt.in", "pt.out")])
+    time.sleep(1)
+    log = open(tmp / "passthrough.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, str(REPO / "bench" / "passthrough.py"), broker.bootstrap, "pt.in",
+                             "pt.out", "bench-passthrough", str(free_port())], stdout=log, stderr=subprocess.STDOUT)
+    clock = DecisionClock(broker.bootstrap, "pt.out")
+    producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
+    try:
+        flat_out(producer, "pt.in", clock, [realistic_order(rng, []) for _ in range(500)])
+        result: dict[str, Any] = {"flat_out": flat_out(producer, "pt.in", clock,
+                                                       [realistic_order(rng, []) for _ in range(args.orders)])}
+        result["rates"] = [offered(producer, "pt.in", clock, lambda: realistic_order(rng, []), 1000, args.seconds)]
+        return result
+    finally:
+        clock.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run_broker_floor(broker: EmbeddedBroker, args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
+    AdminClient({"bootstrap.servers": broker.bootstrap}).create_topics(
+        [NewTopic("rtt", num_partitions=4, replication_factor=1)])
+    time.sleep(1)
+    clock = DecisionClock(broker.bootstrap, "rtt")
+    producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
+    try:
+        time.sleep(3)  # the consumer's group join
+        flat = flat_out(producer, "rtt", clock, [realistic_order(rng, []) for _ in range(args.orders)])
+        rate = offered(producer, "rtt", clock, lambda: realistic_order(rng, []), 1000, args.seconds)
+        return {"flat_out": flat, "rates": [rate]}
+    finally:
+        clock.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=20_000)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")], default=[500.0, 1000.0, 2000.0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--skip-ceilings", action="store_true")
+    args = ap.parse_args()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmpdir, EmbeddedBroker(log_file=Path(tmpdir) / "broker.log") as broker:
+        tmp = Path(tmpdir)
+        report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "workers": args.workers,
+                                  "orders": args.orders}
+        if not args.skip_ceilings:
+            report["broker"] = run_broker_floor(broker, args, rng)
+            report["passthrough"] = run_passthrough(broker, args, tmp, rng)
+        report["worker"] = run_workers(broker, args, tmp, rng)
+        if not args.skip_ceilings:
+            report["worker_over_passthrough"] = (report["worker"]["flat_out"]["per_s"]
+                                                 / report["passthrough"]["flat_out"]["per_s"])
+        print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
