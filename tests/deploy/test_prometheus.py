@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.deploy.tools import DEPLOY, require_tool, run
+from tests.deploy.tools import DEPLOY, REPO, require_tool, run
 
 PROMETHEUS = DEPLOY / "prometheus"
 
@@ -80,3 +80,12 @@ def test_both_scrape_configs_use_the_job_name_the_alerts_select() -> None:
         config = yaml.safe_load((PROMETHEUS / name).read_text())
         assert "tradescreen-worker" in {job["job_name"] for job in config["scrape_configs"]}, name
         assert config["rule_files"] == ["alerts.yml"], name
+
+
+def test_every_alert_is_explained_in_the_operations_doc_and_the_deploy_readme() -> None:
+    rules = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text())
+    alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"] if "alert" in rule}
+    operations = (REPO / "docs" / "operations.md").read_text()
+    readme = (DEPLOY / "README.md").read_text()
+    assert {a for a in alerts if f"### {a} (" not in operations} == set()
+    assert {a for a in alerts if a.removeprefix("Tradescreen") not in readme} == set()
