@@ -10,6 +10,7 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from streams.security import librdkafka_security
 from streams.settings import Settings
 from streams.topics import CONTRACT_TOPICS, partitions_of
 
@@ -18,14 +19,18 @@ from streams.topics import CONTRACT_TOPICS, partitions_of
 RDKAFKA_LOG = logging.getLogger("tradescreen.rdkafka")
 
 
-def client_config(bootstrap: str, **extra: Any) -> dict[str, Any]:
-    return {"bootstrap.servers": bootstrap, "logger": RDKAFKA_LOG, **extra}
+def client_config(bootstrap: str, settings: Settings | None = None, **extra: Any) -> dict[str, Any]:
+    """The one place a confluent-kafka client's configuration is built: bootstrap, logging and
+    the cluster's security settings (SASL/TLS). Without `settings` they are read from the
+    TRADESCREEN_* environment, as every command and the worker are configured."""
+    security = librdkafka_security(settings if settings is not None else Settings())
+    return {"bootstrap.servers": bootstrap, "logger": RDKAFKA_LOG, **security, **extra}
 
 
 def create_topics(settings: Settings, bootstrap: str, timeout_s: float = 30.0) -> dict[str, str]:
     """Create every contract topic explicitly (auto-created topics get the broker's default
     partition count, which breaks co-partitioning). Existing topics are left as they are."""
-    admin = AdminClient(client_config(bootstrap))
+    admin = AdminClient(client_config(bootstrap, settings))
     existing = set(admin.list_topics(timeout=timeout_s).topics)
     wanted = [
         NewTopic(settings.topic(spec.name), num_partitions=partitions_of(spec, settings),
@@ -46,11 +51,11 @@ def create_topics(settings: Settings, bootstrap: str, timeout_s: float = 30.0) -
     return result
 
 
-def make_producer(bootstrap: str, **extra: Any) -> Producer:
+def make_producer(bootstrap: str, settings: Settings | None = None, **extra: Any) -> Producer:
     # murmur2_random is the Java client's partitioner, which Faust (aiokafka) also uses:
     # without it a key lands on a different partition than the worker's tables expect.
-    return Producer(client_config(bootstrap, **{"partitioner": "murmur2_random", "linger.ms": 5, "acks": "all",
-                                                **extra}))
+    return Producer(client_config(bootstrap, settings, **{"partitioner": "murmur2_random", "linger.ms": 5,
+                                                          "acks": "all", **extra}))
 
 
 def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
@@ -59,16 +64,16 @@ def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
         raise RuntimeError(f"{remaining} messages were not delivered within {timeout_s:.0f}s")
 
 
-def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0,
-               idle_s: float = 1.0) -> Iterator[tuple[bytes | None, bytes | None]]:
+def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: float = 1.0,
+               settings: Settings | None = None) -> Iterator[tuple[bytes | None, bytes | None]]:
     """Every (key, value) currently in a topic, across all partitions, without joining a
     consumer group.
 
     The end is where the partitions' high watermarks say, and then no new record for
     `idle_s`: some Kafka-protocol brokers (Tansu) report a high watermark short of the last
     record batch, and stopping there would lose records."""
-    consumer = Consumer(client_config(bootstrap, **{"group.id": "tradescreen-reader", "enable.auto.commit": False,
-                                                    "auto.offset.reset": "earliest"}))
+    consumer = Consumer(client_config(bootstrap, settings, **{
+        "group.id": "tradescreen-reader", "enable.auto.commit": False, "auto.offset.reset": "earliest"}))
     try:
         meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
         if meta.error is not None:
@@ -101,9 +106,9 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0,
         consumer.close()
 
 
-def broker_reachable(bootstrap: str, timeout_s: float = 3.0) -> bool:
+def broker_reachable(bootstrap: str, timeout_s: float = 3.0, settings: Settings | None = None) -> bool:
     try:
-        AdminClient(client_config(bootstrap)).list_topics(timeout=timeout_s)
+        AdminClient(client_config(bootstrap, settings)).list_topics(timeout=timeout_s)
         return True
     except Exception:
         return False

@@ -28,7 +28,7 @@ def published_entries(settings: Settings, bootstrap: str) -> tuple[dict[str, Lis
     many records could not be read as ListEntry."""
     state: dict[str, ListEntry] = {}
     unreadable = 0
-    for key, value in read_topic(bootstrap, settings.topic(topics.LIST_ENTRIES)):
+    for key, value in read_topic(bootstrap, settings.topic(topics.LIST_ENTRIES), settings=settings):
         if key is None:
             continue
         k = key.decode("utf-8", "replace")
@@ -63,7 +63,7 @@ def publish_entries(
     versions = ListVersions()
     for key, entry in current.items():
         versions.add(key, entry.list_code, entry_fingerprint(entry))
-    producer = make_producer(bootstrap)
+    producer = make_producer(bootstrap, settings)
     topic = settings.topic(topics.LIST_ENTRIES)
     sent = 0
     for entry in [*delta.added, *delta.modified]:

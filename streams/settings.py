@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.limits import InputLimits
@@ -37,6 +38,18 @@ class Settings(BaseSettings):
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)
     app_id: str = "tradescreen"
+    # Kafka client security, applied to Faust and to every confluent-kafka client
+    # (streams/security.py). SASL mechanisms: those both client libraries speak.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # CA bundle to trust (default: the system's), and a client certificate for mutual TLS.
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_ssl_check_hostname: bool = True
 
     # Worker web server (health, metrics).
     web_host: str = "127.0.0.1"
@@ -89,6 +102,16 @@ class Settings(BaseSettings):
 
     def input_limits(self) -> InputLimits:
         return InputLimits(**{f: getattr(self, f"limit_{f}") for f in InputLimits.__dataclass_fields__})
+
+    @model_validator(mode="after")
+    def _kafka_security_complete(self) -> Self:
+        if self.kafka_security_protocol.startswith("SASL_") and (
+                not self.kafka_sasl_username or self.kafka_sasl_password is None):
+            raise ValueError(f"kafka_security_protocol {self.kafka_security_protocol} needs "
+                             "kafka_sasl_username and kafka_sasl_password")
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("kafka_ssl_certfile and kafka_ssl_keyfile go together (mutual TLS)")
+        return self
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -34,6 +34,7 @@ from streams.emitter import Emitter
 from streams.faust_tuning import flush_before_commit, tune_faust
 from streams.handlers import Worker
 from streams.kafka import make_producer
+from streams.security import faust_broker_options
 from streams.settings import Settings
 from streams.web import register_views
 
@@ -75,7 +76,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     tune_faust(settings.consumer_fetch_wait_ms)
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{bootstrap}",
+        **faust_broker_options(settings, bootstrap),
         store="memory://",
         datadir=str(settings.data_dir),
         topic_partitions=settings.partitions,
@@ -99,7 +100,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
     state = ListState(match_config(settings))
-    emitter = Emitter(make_producer(bootstrap, **OUTPUT_PRODUCER), settings.topic)
+    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic)
     flush_before_commit(emitter.flush)
     worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)), emitter,
                     limits=settings.input_limits())

@@ -19,7 +19,7 @@ from streams.settings import Settings
 def produce_demo(cfg: Settings, bootstrap: str, count: int, rate: float, seed: int | None = None,
                  echo: bool = False, stop: threading.Event | None = None) -> int:
     """Produce `count` events (0: until interrupted) at about `rate` per second."""
-    producer = make_producer(bootstrap)
+    producer = make_producer(bootstrap, cfg)
     sent = 0
     try:
         for event in demo_events(utc_now(), seed):

@@ -36,7 +36,7 @@ def published_counts(cfg: Settings, bootstrap: str) -> dict[str, int]:
 def send_alerts(cfg: Settings, bootstrap: str, alerts: list[Alert]) -> None:
     if not alerts:
         return
-    producer = make_producer(bootstrap)
+    producer = make_producer(bootstrap, cfg)
     for alert in alerts:
         producer.produce(cfg.topic(topics.ALERTS), key=ALERT_KEY.encode(), value=alert.to_json_bytes())
     flush_or_raise(producer)

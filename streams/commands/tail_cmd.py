@@ -49,7 +49,7 @@ def describe(topic: str, value: dict[str, Any]) -> tuple[str, str | None]:
 
 def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool = False,
                limit: int | None = None, stop: threading.Event | None = None) -> None:
-    consumer = Consumer(client_config(bootstrap, **{
+    consumer = Consumer(client_config(bootstrap, cfg, **{
         "group.id": f"tradescreen-tail-{uuid.uuid4()}", "enable.auto.commit": False,
         "auto.offset.reset": "earliest" if from_beginning else "latest"}))
     consumer.subscribe([cfg.topic(topic)])

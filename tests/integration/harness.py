@@ -19,7 +19,7 @@ from confluent_kafka import Consumer
 
 from streams import topics
 from streams.broker import free_port
-from streams.kafka import flush_or_raise, make_producer
+from streams.kafka import client_config, flush_or_raise, make_producer
 
 OUTPUT_TOPICS = (topics.DECISIONS, topics.HOLDS, topics.ALERTS, topics.DEADLETTER)
 
@@ -92,8 +92,8 @@ class OutputReader:
         self.messages: dict[str, list[dict[str, Any]]] = {t: [] for t in OUTPUT_TOPICS}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"test-reader-{uuid.uuid4()}",
-                                   "auto.offset.reset": "earliest", "enable.auto.commit": False})
+        self._consumer = Consumer(client_config(bootstrap, **{
+            "group.id": f"test-reader-{uuid.uuid4()}", "auto.offset.reset": "earliest", "enable.auto.commit": False}))
         self._consumer.subscribe([prefix + t for t in OUTPUT_TOPICS])
         self._prefix = prefix
         self._thread = threading.Thread(target=self._run, daemon=True)

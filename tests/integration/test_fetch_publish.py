@@ -19,7 +19,7 @@ from screening.lists import parse_file
 from streams import topics
 from streams.broker import EmbeddedBroker
 from streams.commands.lists_fetch import run_fetch
-from streams.kafka import create_topics
+from streams.kafka import client_config, create_topics
 from streams.settings import Settings
 from tests.streams.list_server import ListServer, serve_lists
 
@@ -34,8 +34,8 @@ def _drain(bootstrap: str, topic: str, idle_s: float = 1.0) -> list[tuple[bytes 
     """Everything in a topic, read until nothing more arrives. Not
     `streams.kafka.read_topic`: that stops at the high watermark, which the embedded broker
     reports short of the last record batch."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"fetch-test-{uuid.uuid4()}",
-                         "enable.auto.commit": False})
+    consumer = Consumer(client_config(bootstrap, **{"group.id": f"fetch-test-{uuid.uuid4()}",
+                                                    "enable.auto.commit": False}))
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, 0) for p in partitions])
     records: list[tuple[bytes | None, bytes | None]] = []
