@@ -5,10 +5,13 @@ Tansu keeps everything in memory: its data is gone when it stops."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +26,16 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the broker child before exec: the kernel sends it SIGTERM when the process that
+    started it dies, however it dies (SIGKILL included), so no broker is left behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _tansu_binary() -> str:
@@ -56,8 +69,10 @@ class EmbeddedBroker:
         ]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
+        # Own session: Ctrl-C in a terminal reaches the worker, which stops first, and not
+        # the broker it still needs. Dies with its parent all the same (_die_with_parent).
         self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                      start_new_session=True)
+                                      start_new_session=True, preexec_fn=_die_with_parent)
         self._wait_ready(timeout_s)
         return self
 

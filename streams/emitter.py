@@ -53,7 +53,7 @@ class Emitter:
             _count(output)
         self._producer.poll(0)  # serve delivery reports
 
-    def _produce(self, topic: str, key: bytes, value: bytes) -> None:
+    def _produce(self, topic: str, key: bytes, value: bytes | None) -> None:
         while True:
             try:
                 self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
@@ -67,6 +67,13 @@ class Emitter:
         if err is not None:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
+
+    def nudge(self, topic: str, key: str) -> None:
+        """A tombstone for a key nothing uses. Some brokers (Tansu) report a high watermark
+        short of the last record batch, and a consumer that caught up to it does not see
+        that batch until another is written; this is that other batch."""
+        self._produce(self._topic_name(topic), key.encode(), None)
+        self._producer.poll(0)
 
     async def flush(self, timeout_s: float = 60.0) -> None:
         loop = asyncio.get_running_loop()

@@ -65,6 +65,9 @@ class Worker:
     removed_keys: set[str] = field(default_factory=set)
     books: dict[SubjectKind, Any] = field(default_factory=dict)
     limits: InputLimits = field(default_factory=InputLimits)
+    # Set once the list state has been read back after start (see await_list_state).
+    list_state_settled: bool = False
+    last_nudge: datetime | None = None
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -82,6 +85,9 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         key = subject_id(parsed).encode()
         stored = book.get(key)
         record = SubjectRecord.model_validate_json(stored) if stored else None
+        if record is None or parsed.event_id not in record.seen:
+            await await_list_state(worker)  # a decided event gets its decision back at once
+            now = utc_now()
         started = utc_now()
         screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset)
         if screened is None:
@@ -97,6 +103,30 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
     except Exception as exc:  # never let one event stop the agent, never drop it silently
         log.exception("processing failed topic=%s offset=%s", msg.topic, msg.offset)
         await dead_letter_event(worker, event, MessageError("processing", f"{msg.topic}: processing failed: {exc!r}"))
+
+
+async def await_list_state(worker: Worker) -> None:
+    """Right after a (re)start, hold new events until the list state has been read back
+    in full, rather than fail closed on each and bury reviewers in holds that the first
+    re-screen clears again. Read in full: table recovery done, a manifest seen, and every
+    list at the count its manifest published. Past `startup_grace_s` the worker screens
+    anyway and fails closed while state is missing."""
+    if worker.list_state_settled:
+        return
+    grace = worker.settings.startup_grace_s
+    while True:
+        now = utc_now()
+        recovered = worker.app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
+        if recovered and worker.state.manifests and worker.state.availability_problem(
+                now, worker.screener.policy.max_list_age) is None:
+            worker.list_state_settled = True
+            log.info("list state read back in full after %.1f s", (now - worker.started_at).total_seconds())
+            return
+        if (now - worker.started_at).total_seconds() >= grace:
+            worker.list_state_settled = True
+            log.warning("list state not complete %.0f s after start: screening fails closed until it is", grace)
+            return
+        await asyncio.sleep(0.2)
 
 
 async def dead_letter_event(worker: Worker, event: EventT, error: MessageError) -> None:
@@ -130,6 +160,7 @@ async def follow_list_state(worker: Worker) -> None:
     metrics.LIST_STATE_AGE.set(age.total_seconds() if age is not None else -1)
     problem = worker.state.availability_problem(now, worker.screener.policy.max_list_age)
     if problem is not None:
+        _nudge_list_topics(worker, now)
         if (now - worker.started_at).total_seconds() >= worker.settings.startup_grace_s:
             await _raise_unavailable(worker, problem)
         return
@@ -150,6 +181,22 @@ async def follow_list_state(worker: Worker) -> None:
             tune_gc_after_build()
         await _rescreen_pass(worker, now, lambda r: r.held_for_lists or
                              (bool(changed) and worker.screener.touched_by(r, changed, now)), removed)
+
+
+NUDGE_EVERY = timedelta(seconds=3)
+
+
+def _nudge_list_topics(worker: Worker, now: datetime, force: bool = False) -> None:
+    """At start, and while this worker holds fewer list entries than a manifest says, write
+    a tombstone for a key of its own to the list topics (every few seconds at most), so a
+    last record batch hidden behind a lagging high watermark (Tansu) becomes readable."""
+    if not force and (not worker.state.short_lists()
+                      or (worker.last_nudge and now - worker.last_nudge < NUDGE_EVERY)):
+        return
+    worker.last_nudge = now
+    key = f"{topics.SYNC_KEY_PREFIX}{worker.settings.app_id}"
+    worker.emitter.nudge(topics.LIST_ENTRIES, key)
+    worker.emitter.nudge(topics.LIST_MANIFEST, key)
 
 
 async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: set[str] | frozenset[str] = frozenset()
@@ -217,6 +264,12 @@ def expire_subjects(worker: Worker, now: datetime) -> int:
     return expired
 
 
+def nudge_list_topics_at_start(worker: Worker) -> None:
+    """Before table recovery reads the list topics: recovery reads up to the high
+    watermark, so it must already stand past the last real record batch."""
+    _nudge_list_topics(worker, utc_now(), force=True)
+
+
 async def check_broker(worker: Worker) -> None:
     loop = asyncio.get_running_loop()
     worker.broker_reachable = await loop.run_in_executor(None, broker_reachable, worker.bootstrap)
@@ -227,6 +280,8 @@ def list_entry_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
         key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+            return
         try:
             entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES, worker.limits)
             if entry is not None:

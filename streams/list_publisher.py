@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from confluent_kafka import Producer
+
 from schemas import ListEntry, ListManifest, MessageError, parse_message
 from screening.lists.delta import ListDelta, compute_delta, entry_fingerprint
 from screening.liststate import ListVersions
@@ -81,6 +83,7 @@ def publish_entries(
     if progress:
         progress(sent % 1000 + len(delta.removed))
     flush_or_raise(producer)
+    _end_batch(producer, topic)
 
     # Manifests go out after the entries are acknowledged, so a worker that sees a
     # manifest can tell whether it has reached the version it names.
@@ -95,4 +98,12 @@ def publish_entries(
         report.versions[code] = manifest.version
         report.counts[code] = manifest.entries
     flush_or_raise(producer)
+    _end_batch(producer, settings.topic(topics.LIST_MANIFEST))
     return report
+
+
+def _end_batch(producer: Producer, topic: str) -> None:
+    """A batch of its own after the real ones, so that they are readable at once on a
+    broker whose high watermark lags the last batch."""
+    producer.produce(topic, key=f"{topics.SYNC_KEY_PREFIX}publisher".encode(), value=None)
+    flush_or_raise(producer)

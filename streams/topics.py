@@ -58,6 +58,10 @@ CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(DEADLETTER, "original key", "DeadLetter"),
 )
 
+# Tombstones under keys with this prefix carry nothing: they are written after a batch
+# so that a broker whose high watermark lags the last batch (Tansu) shows that batch.
+SYNC_KEY_PREFIX = "_sync:"
+
 TAILABLE = (DECISIONS, HOLDS, ALERTS, DEADLETTER, AUDIT, ORDERS, SHIPMENTS, LIST_ENTRIES)
 
 

@@ -160,6 +160,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     # -- housekeeping ----------------------------------------------------------------------
     @app.task
     async def check_health_at_start() -> None:
+        handlers.nudge_list_topics_at_start(worker)
         await handlers.check_broker(worker)
 
     @app.timer(interval=10.0)

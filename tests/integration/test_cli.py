@@ -134,3 +134,39 @@ def test_up_with_a_lists_dir_loads_it_instead_of_the_demo_list(tmp_path: Path, s
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_up_leaves_no_broker_behind(tmp_path: Path) -> None:
+    broker_port, web_port = free_port(), free_port()
+    proc, log = _start_up(tmp_path, TRADESCREEN_BROKER_PORT=str(broker_port), TRADESCREEN_WEB_PORT=str(web_port))
+    try:
+        _wait_health(proc, log, web_port, lambda h: h["broker"]["reachable"])
+        brokers = [c for c in _children(proc.pid) if "tansu" in Path(f"/proc/{c}/cmdline").read_bytes().decode(
+            errors="replace") or "broker" in Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace")]
+        assert brokers and _port_open(broker_port)
+        proc.kill()  # SIGKILL: no clean-up code runs in `up`
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and (any(_alive(b) for b in brokers) or _port_open(broker_port)):
+            time.sleep(0.2)
+        assert not any(_alive(b) for b in brokers), "the embedded broker outlived `tradescreen up`"
+        assert not _port_open(broker_port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
