@@ -59,6 +59,11 @@ class Settings(BaseSettings):
 
     # Screening policy. Comprehensive embargoes (31 CFR Parts 510/515/542/560; EAR Part 746).
     embargoed_countries: frozenset[str] = frozenset({"CU", "IR", "KP", "SY"})
+    # Rule data (country groups, dated embargoes, Country Chart, ECCNs...): a folder of the
+    # YAML files in screening/ruledata/, None = the packaged copy. Licence register: a YAML
+    # file of the licences held (number, ECCNs, countries, valid from/to), optional.
+    rules_dir: Path | None = None
+    licence_register: Path | None = None
     # None: the matching engine's tuned defaults.
     match_potential_threshold: float | None = None
     match_strong_threshold: float | None = None
