@@ -216,17 +216,17 @@ class RuleData:
         return next((h for h in self.hubs if h.covers(on) and country in h.countries), None)
 
     def sensitivity(self, country: str, on: date) -> str | None:
-        """Why a destination is sensitive for transshipment ("Country Group D:1", "listed
-        as RU"), or None."""
+        """Why a destination is of concern for transshipment ("CN is in Country Group
+        D:1, D:3"), or None."""
         member = self.groups_of(country, on)
         for s in self.sensitive_destinations:
             if not s.covers(on):
                 continue
-            if country in s.countries:
-                return f"{country} is itself a destination of concern ({s.source})"
             groups = [g for g in s.country_groups if g in member]
             if groups:
                 return f"{country} is in Country Group {', '.join(groups)}"
+            if country in s.countries:
+                return f"{country} is named a destination of concern ({s.source})"
         return None
 
     def high_priority(self, hs_code: str | None, on: date) -> HighPriorityItem | None:
