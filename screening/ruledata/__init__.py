@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -70,6 +70,7 @@ def _ownership_defaults() -> dict[str, tuple[DatedPeriod, ...]]:
     }
 
 
+@lru_cache(maxsize=65536)
 def place_words(text: str) -> tuple[str, ...]:
     """A region or city name as comparable words: transliterated (Cyrillic spellings meet
     their Latin ones), case and punctuation dropped."""

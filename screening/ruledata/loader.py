@@ -56,7 +56,7 @@ class RuleDataError(ValueError):
         super().__init__("invalid rule data:\n  " + "\n  ".join(self.problems))
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that leaves dates as text, so a bad date is reported by validation with
     its line instead of failing inside the YAML parser without one, and that reads only
     true/false as booleans: YAML 1.1 would read Norway's code NO as false."""

@@ -109,3 +109,30 @@ def test_licence_register_loads_and_is_checked(tmp_path: Path) -> None:
         encoding="utf-8")
     with pytest.raises(RuleDataError, match=r"licences.yaml, line 3: licences\.1\.countries\.0"):
         load_rule_data(None, register)
+
+
+REQUIRED_ECCNS = ["3A001", "3A090", "3A991", "4A003", "4A994", "5A002", "5A991", "5A992", "5D002", "5E002",
+                  "9A012", "EAR99"]
+CHART_DESTINATIONS = ["CN", "HK", "RU", "BY", "IR", "KP", "SY", "CU", "VN", "AE", "DE", "GB", "FR", "JP", "KR",
+                      "IN", "TR", "SG", "MY", "KZ", "AM", "GE", "KG", "UZ", "SD", "UA", "TW", "CA"]
+
+
+@pytest.mark.parametrize("eccn", REQUIRED_ECCNS)
+def test_the_packaged_data_knows_the_required_eccns(eccn: str) -> None:
+    assert RuleData.packaged().eccn(eccn, date(2025, 1, 1)) is not None
+
+
+@pytest.mark.parametrize("country", CHART_DESTINATIONS)
+def test_the_packaged_data_has_chart_rows_for_the_major_destinations(country: str) -> None:
+    for on in (date(2016, 5, 1), date(2025, 1, 1)):
+        assert RuleData.packaged().chart_row(country, on) is not None, (country, on)
+
+
+def test_every_packaged_item_is_dated_and_cited() -> None:
+    data = RuleData.packaged()
+    items = [*data.country_groups, *data.embargoes, *data.country_chart, *data.eccns, *data.de_minimis,
+             *data.hubs, *data.sensitive_destinations, *data.high_priority_items]
+    assert items and all(len(i.source) > 10 for i in items)
+    assert {h for hub in data.hubs for h in hub.countries} == {"AE", "HK", "SG", "MY", "TR", "AM", "GE", "KZ",
+                                                                "KG", "UZ"}
+    assert {i.hs for i in data.high_priority_items if i.tier == 1} == {"854231", "854232", "854233", "854239"}
