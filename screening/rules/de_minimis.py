@@ -9,25 +9,27 @@ from datetime import datetime
 from schemas import Reason, ReasonCode, Severity
 from screening.rules.base import Subject
 from screening.rules.context import RuleContext
-from screening.rules.exports import destination_of, ear_scope, event_date, lines_of
+from screening.rules.exports import destinations_of, ear_scope, event_date, lines_of
 
 
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     on = event_date(subject)
-    destination = destination_of(subject)
-    country = destination.country if destination is not None else None
+    # Every country of ultimate destination counts; none known: the strictest threshold.
+    destinations: list[tuple[str | None, str]] = [(d.country, f"to {d.label}") for d in destinations_of(subject)]
+    destinations = destinations or [(None, "to an unknown destination (the strictest threshold applied)")]
     reasons = []
     for line in lines_of(subject):
         if line.origin_country in (None, "US") or line.us_content_pct is None:
             continue
-        scope = ear_scope(line, country, ctx.data, on)
-        if scope.exceeded is None:
-            continue
-        rule = scope.exceeded
-        to = f"to {country}" if country else "to an unknown destination (the strictest threshold applied)"
-        reasons.append(Reason(
-            code=ReasonCode.DE_MINIMIS_EXCEEDED, severity=Severity.hold, party_role="line",
-            detail=(f"Line '{line.sku}' {to} is {scope.why} ({rule.source}), so it is subject to the EAR and "
-                    f"needs a licence determination{' under ECCN ' + line.eccn if line.eccn else ''}."),
-        ))
+        for country, to in destinations:
+            scope = ear_scope(line, country, ctx.data, on)
+            if scope.exceeded is None:
+                continue
+            eccn = f" under ECCN {line.eccn}" if line.eccn else ""
+            reasons.append(Reason(
+                code=ReasonCode.DE_MINIMIS_EXCEEDED, severity=Severity.hold, party_role="line",
+                detail=(f"Line '{line.sku}' {to} is {scope.why} ({scope.exceeded.source}), so it is subject to "
+                        f"the EAR and needs a licence determination{eccn}."),
+            ))
+            break  # one reason per line: the first destination that exceeds
     return reasons

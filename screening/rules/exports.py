@@ -40,6 +40,32 @@ def destination_of(subject: Subject) -> Address | None:
 
 
 @dataclass(frozen=True)
+class Destination:
+    address: Address
+    # How a detail names it: "CN", or "CN (end user 'Arya Tech')".
+    label: str
+
+    @property
+    def country(self) -> str | None:
+        return self.address.country
+
+
+def destinations_of(subject: Subject) -> list[Destination]:
+    """Every country of ultimate destination: where the goods are sent (`destination_of`)
+    and, when elsewhere, each end user's country, since a licence need follows the end
+    user (an order shipped to a Dubai forwarder for an end user in Iran goes to Iran)."""
+    primary = destination_of(subject)
+    found = [Destination(primary, primary.country or "an unknown country")] if primary is not None else []
+    seen = {primary.country} if primary is not None else set()
+    for party in subject.parties:
+        address = party.address
+        if party.role is PartyRole.end_user and address is not None and address.country not in seen | {None}:
+            seen.add(address.country)
+            found.append(Destination(address, f"{address.country} (end user '{party.name}')"))
+    return found
+
+
+@dataclass(frozen=True)
 class Eccn:
     code: str        # the entry: "3A001", or "EAR99"
     given: str       # as the line gives it, normalised: "3A001.A.1.A"

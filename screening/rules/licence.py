@@ -13,12 +13,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Line, OrderEvent, Reason, ReasonCode, Severity
+from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.ruledata.model import ChartRow, EccnControl, EccnEntry
 from screening.rules.base import Subject
 from screening.rules.context import RuleContext
 from screening.rules.embargo import country_embargo, embargoed_destination
-from screening.rules.exports import EarScope, Eccn, destination_of, ear_scope, event_date, lines_of, parse_eccn
+from screening.rules.exports import (
+    Destination,
+    EarScope,
+    Eccn,
+    destinations_of,
+    ear_scope,
+    event_date,
+    lines_of,
+    parse_eccn,
+)
 
 
 def _line_name(line: Line, eccn: str, scope: EarScope) -> str:
@@ -82,8 +92,10 @@ def licence_check(numbers: list[str], eccn: str, country: str, data: RuleData, o
 
 
 def line_reasons(line: Line, destination_country: str | None, embargoed: str | None, licences: list[str],
-                 data: RuleData, on: date) -> list[Reason]:
-    """The licence reasons of one line, [] when it needs no licence."""
+                 data: RuleData, on: date, to: str | None = None) -> list[Reason]:
+    """The licence reasons of one line for one destination, [] when it needs no licence.
+    `to` is how the detail names the destination (default: its country code)."""
+    to = to or destination_country
     if not line.eccn:
         return []
     scope = ear_scope(line, destination_country, data, on)
@@ -96,7 +108,7 @@ def line_reasons(line: Line, destination_country: str | None, embargoed: str | N
     name = _line_name(line, line.eccn.strip(), scope)
     if embargoed is not None:
         return [Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.block, party_role="line",
-                       detail=f"{name} goes to {embargoed}, where every item subject to the EAR needs a licence "
+                       detail=f"{name} goes to {to}, {embargoed}, where every item subject to the EAR needs a licence "
                               "(15 CFR Part 746): blocked.")]
     if destination_country is None:
         return [_hold(f"{name} has no known destination, so its licence need cannot be judged.")]
@@ -106,23 +118,23 @@ def line_reasons(line: Line, destination_country: str | None, embargoed: str | N
     if entry is None:
         what = (f"is not in force on {on} in the rule data" if data.eccn_known(eccn.code)
                 else "is not known to the rule data")
-        return [_hold(f"{name} to {destination_country}: ECCN {eccn.code} {what}, so the licence need is for a "
+        return [_hold(f"{name} to {to}: ECCN {eccn.code} {what}, so the licence need is for a "
                       "reviewer to determine.")]
     if eccn.code == "EAR99":
         return []
     row = data.chart_row(destination_country, on)
     if row is None:
-        return [_hold(f"{name} to {destination_country}: the rule data has no Commerce Country Chart row for "
+        return [_hold(f"{name} to {to}: the rule data has no Commerce Country Chart row for "
                       f"{destination_country} on {on}, so the licence need is for a reviewer to determine.")]
     needs = required_controls(entry, eccn, destination_country, row, data, on)
     if not needs and not row.all_listed_items:
         return []
     found, checked = licence_check(licences, eccn.code, destination_country, data, on)
     if needs:
-        detail = (f"{name} to {destination_country} needs a licence, reason for control {'; '.join(needs)}, "
+        detail = (f"{name} to {to} needs a licence, reason for control {'; '.join(needs)}, "
                   f"per {entry.source}; {checked}.")
     else:
-        detail = (f"{name} to {destination_country} needs a licence, as every item on the Commerce Control List "
+        detail = (f"{name} to {to} needs a licence, as every item on the Commerce Control List "
                   f"does whatever its reasons for control ({row.source}); {checked}.")
     if found is not None:
         return [Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.info, party_role="line", detail=detail)]
@@ -133,17 +145,28 @@ def _hold(detail: str) -> Reason:
     return Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.hold, party_role="line", detail=detail)
 
 
+def _embargo_named(destination: Destination, data: RuleData, policy: ScreeningPolicy, on: date) -> str | None:
+    """"under the Iran embargo in force on ..." for an embargoed destination, else None."""
+    if not embargoed_destination(destination.address, data, policy, on):
+        return None
+    regional = data.embargo_on_address(destination.address, on)
+    if regional:
+        return f"in the {regional[0].programme.name}, under a comprehensive embargo"
+    return f"under {country_embargo(destination.country, data, policy, on)}"
+
+
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     lines = lines_of(subject)
     if not lines:
         return []
     on = event_date(subject)
-    destination = destination_of(subject)
-    country = destination.country if destination is not None else None
-    embargoed = None
-    if destination is not None and embargoed_destination(destination, ctx.data, ctx.policy, on):
-        regional = ctx.data.embargo_on_address(destination, on)
-        embargoed = (f"{country}, under {country_embargo(country, ctx.data, ctx.policy, on)}"
-                     if not regional else f"the {regional[0].programme.name}, under a comprehensive embargo")
     licences = list(subject.licenses or []) if isinstance(subject, OrderEvent) else []
-    return [reason for line in lines for reason in line_reasons(line, country, embargoed, licences, ctx.data, on)]
+    destinations = destinations_of(subject)
+    if not destinations:
+        return [r for line in lines for r in line_reasons(line, None, None, licences, ctx.data, on)]
+    reasons = []
+    for destination in destinations:
+        embargoed = _embargo_named(destination, ctx.data, ctx.policy, on)
+        for line in lines:
+            reasons += line_reasons(line, destination.country, embargoed, licences, ctx.data, on, destination.label)
+    return reasons

@@ -60,3 +60,11 @@ def test_shipment_lines_use_the_final_leg() -> None:
     event = shipment([("CN", "AE"), ("AE", "IR")], lines=[line("PHONE-1", origin="CN", us_pct=15)])
     [reason] = de_minimis.check(event, context(), WHEN)
     assert "to IR" in reason.detail and "10%" in reason.detail
+
+
+def test_an_end_user_in_an_e1_country_sets_the_threshold() -> None:
+    end_user = {"role": "end_user", "name": "Pars Trading", "address": {"country": "IR"}}
+    event = order("VN", [line("PHONE-1", origin="CN", us_pct=15)])
+    event = event.model_copy(update={"parties": [*event.parties, order(buyer=end_user).parties[0]]})
+    [reason] = de_minimis.check(event, context(), WHEN)
+    assert "to IR (end user 'Pars Trading')" in reason.detail and "10%" in reason.detail

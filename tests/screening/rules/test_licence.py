@@ -116,3 +116,19 @@ def test_the_screening_of_an_order_holds_for_a_licence() -> None:
     result = evaluate(order("CN", [line(eccn="3A001")]), context(RuleData.packaged()), WHEN)
     assert result.outcome is Outcome.HOLD and result.rules_version == RuleData.packaged().version
     assert ReasonCode.LICENSE_REQUIRED in {r.code for r in result.reasons}
+
+
+def test_the_end_user_country_is_a_destination_too() -> None:
+    end_user = {"role": "end_user", "name": "Arya Tech", "address": {"country": "CN"}}
+    event = order("DE", [line(eccn="3A001.b.2")])
+    event = event.model_copy(update={"parties": [*event.parties, order(buyer=end_user).parties[0]]})
+    [reason] = licence.check(event, context(), WHEN)
+    assert "to CN (end user 'Arya Tech')" in reason.detail and "NS2" in reason.detail
+
+
+def test_an_end_user_in_an_embargoed_country_blocks_the_line() -> None:
+    end_user = {"role": "end_user", "name": "Pars Trading", "address": {"country": "IR"}}
+    event = order("AE", [line(eccn="EAR99")])
+    event = event.model_copy(update={"parties": [*event.parties, order(buyer=end_user).parties[0]]})
+    [reason] = licence.check(event, context(), WHEN)
+    assert reason.severity is Severity.block and "IR (end user 'Pars Trading')" in reason.detail
