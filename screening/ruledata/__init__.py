@@ -11,11 +11,12 @@ for tests of those rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import Any, TypeVar
 
 from anyascii import anyascii
 
@@ -31,6 +32,10 @@ from screening.ruledata.model import (
     Licence,
     SensitiveDestinations,
 )
+
+T = TypeVar("T")
+MEMO_SIZE = 50_000
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,8 @@ class RuleData:
     _regional: list[tuple[EmbargoProgramme, tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]] = field(
         init=False, repr=False, compare=False)
     _hs: dict[str, HighPriorityItem] = field(init=False, repr=False, compare=False)
+    # Results of pure look-ups over this data, by key (see `remembered`).
+    _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_country: dict[str, list[CountryGroupEntry]] = {}
@@ -137,11 +144,24 @@ class RuleData:
         object.__setattr__(self, "_licences", licences)
         object.__setattr__(self, "_regional", regional)
         object.__setattr__(self, "_hs", {i.hs: i for i in self.high_priority_items})
+        object.__setattr__(self, "_memo", {})
 
     @classmethod
     def packaged(cls) -> RuleData:
         """The rule data shipped in this package (validated once, then shared)."""
         return _packaged()
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, kept under `key` for the next caller: the rules' answers depend only
+        on this (immutable) data and the key, and the same items, places and dates recur
+        on every other event of a stream. Bounded: emptied when full."""
+        memo = self._memo
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            value = memo[key] = compute()
+        return value
 
     def ownership_rule(self, list_code: str, on: date) -> DatedPeriod | None:
         """The ownership rule in force for owners on `list_code` on `on`, if any."""
@@ -170,8 +190,12 @@ class RuleData:
 
     def embargo_on_address(self, address: Address | None, on: date) -> list[RegionMatch]:
         """Regional programmes in force on `on` whose region or city the address names."""
-        if address is None:
+        if address is None or not self._regional or (address.region is None and address.city is None):
             return []
+        key = ("embargo_on_address", address.country, address.region, address.city, on)
+        return self.remembered(key, lambda: self._regional_matches(address, on))
+
+    def _regional_matches(self, address: Address, on: date) -> list[RegionMatch]:
         found = []
         for programme, regions, cities in self._regional:
             if not programme.covers(on):

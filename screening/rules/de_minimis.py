@@ -5,6 +5,7 @@ subject to the EAR, so it is held and the licence rule judges it like a US item.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from schemas import Reason, ReasonCode, Severity
 from screening.rules.base import Subject
@@ -22,7 +23,8 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
         if line.origin_country in (None, "US") or line.us_content_pct is None:
             continue
         for country, to in destinations:
-            scope = ear_scope(line, country, ctx.data, on)
+            key = ("ear_scope", line.origin_country, line.us_content_pct, country, on)
+            scope = ctx.data.remembered(key, partial(ear_scope, line, country, ctx.data, on))
             if scope.exceeded is None:
                 continue
             eccn = f" under ECCN {line.eccn}" if line.eccn else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 
 from schemas import Address, OrderEvent, Party, Reason, ReasonCode, Severity, ShipmentEvent
 from screening.policy import ScreeningPolicy
@@ -60,11 +61,25 @@ def _address_reasons(address: Address | None, who: str, role: str, party_name: s
 def destination_reasons(ship_to: Address | None, parties: Iterable[Party], data: RuleData,
                         policy: ScreeningPolicy, on: date) -> list[Reason]:
     """Ship-to and every party's address against the programmes in force on `on`."""
-    reasons = _address_reasons(ship_to, "The ship-to address", "ship_to", None, data, policy, on)
+    reasons = []
+    key: tuple[object, ...]
+    if ship_to is not None:
+        key = ("embargo", ship_to.country, ship_to.region, ship_to.city, None, None, on, policy.embargoed_countries)
+        reasons += data.remembered(key, partial(_address_reasons, ship_to, "The ship-to address", "ship_to", None,
+                                                data, policy, on))
     for party in parties:
-        who = f"{role_label(party).capitalize()} '{party.name}'"
-        reasons += _address_reasons(party.address, who, party.role.value, party.name, data, policy, on)
+        a = party.address
+        if a is None:
+            continue
+        key = ("embargo", a.country, a.region, a.city, party.role, party.name, on, policy.embargoed_countries)
+        reasons += data.remembered(key, partial(_party_reasons, party, a, data, policy, on))
     return reasons
+
+
+def _party_reasons(party: Party, address: Address, data: RuleData, policy: ScreeningPolicy,
+                   on: date) -> list[Reason]:
+    who = f"{role_label(party).capitalize()} '{party.name}'"
+    return _address_reasons(address, who, party.role.value, party.name, data, policy, on)
 
 
 def transit_reasons(legs: Iterable[tuple[str, str]], data: RuleData, policy: ScreeningPolicy,

@@ -11,6 +11,7 @@ is held for a reviewer to apply them."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 from schemas import Line, OrderEvent, Reason, ReasonCode, Severity
 from screening.policy import ScreeningPolicy
@@ -168,5 +169,8 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     for destination in destinations:
         embargoed = _embargo_named(destination, ctx.data, ctx.policy, on)
         for line in lines:
-            reasons += line_reasons(line, destination.country, embargoed, licences, ctx.data, on, destination.label)
+            key = ("licence", line.sku, line.eccn, line.origin_country, line.us_content_pct, destination.country,
+                   destination.label, embargoed, tuple(licences), on)
+            reasons += ctx.data.remembered(key, partial(line_reasons, line, destination.country, embargoed,
+                                                        licences, ctx.data, on, destination.label))
     return reasons

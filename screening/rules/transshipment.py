@@ -5,6 +5,7 @@ items of the Common High Priority List going to or through a hub. Both hold for 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 from schemas import Reason, ReasonCode, Severity, ShipmentEvent
 from screening.ruledata import RuleData
@@ -58,10 +59,18 @@ def high_priority_reasons(subject: Subject, data: RuleData, on: date) -> list[Re
             for line, item in lines]
 
 
-def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
-    on = event_date(subject)
+def _reasons(subject: Subject, data: RuleData, on: date) -> list[Reason]:
     reasons: list[Reason] = []
     if isinstance(subject, ShipmentEvent) and subject.legs:
         stops = [subject.legs[0].from_, *(leg.to for leg in subject.legs)]
-        reasons += route_reasons(stops, ctx.data, on)
-    return reasons + high_priority_reasons(subject, ctx.data, on)
+        reasons += route_reasons(stops, data, on)
+    return reasons + high_priority_reasons(subject, data, on)
+
+
+def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
+    on = event_date(subject)
+    destination = destination_of(subject)
+    route = tuple((leg.from_, leg.to) for leg in subject.legs) if isinstance(subject, ShipmentEvent) else ()
+    key = ("transshipment", type(subject).__name__, route, destination.country if destination else None,
+           tuple((line.sku, line.hs_code) for line in lines_of(subject)), on)
+    return ctx.data.remembered(key, partial(_reasons, subject, ctx.data, on))

@@ -136,3 +136,23 @@ def test_every_packaged_item_is_dated_and_cited() -> None:
     assert {h for hub in data.hubs for h in hub.countries} == {"AE", "HK", "SG", "MY", "TR", "AM", "GE", "KZ",
                                                                 "KG", "UZ"}
     assert {i.hs for i in data.high_priority_items if i.tier == 1} == {"854231", "854232", "854233", "854239"}
+
+
+def test_remembered_answers_are_kept_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import screening.ruledata as ruledata
+
+    data = RuleData()
+    calls: list[int] = []
+
+    def compute(n: int) -> int:
+        calls.append(n)
+        return n * 2
+
+    assert data.remembered(("k", 1), lambda: compute(1)) == 2
+    assert data.remembered(("k", 1), lambda: compute(1)) == 2
+    assert calls == [1]
+    monkeypatch.setattr(ruledata, "MEMO_SIZE", 2)
+    data.remembered(("k", 2), lambda: compute(2))
+    data.remembered(("k", 3), lambda: compute(3))  # full: emptied first
+    data.remembered(("k", 1), lambda: compute(1))
+    assert calls == [1, 2, 3, 1]
