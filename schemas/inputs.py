@@ -53,6 +53,8 @@ class OrderEvent(WireModel):
     ship_to: Address
     lines: list[Line]
     payment: Payment | None = None
+    # Contract v1.1: licence numbers the exporter holds for this order.
+    licenses: list[str] | None = None
 
 
 class ShipmentEventType(StrEnum):

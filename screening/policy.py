@@ -18,9 +18,6 @@ LICENCE_LISTS = frozenset({"EL", "MEU", "UVL"})
 # freezes, and a company's own internal block list.
 BLOCKING_LISTS = frozenset({"SDN", "DPL", "UN", "UK", "INTERNAL"})
 
-# Comprehensive embargoes: Cuba (31 CFR 515), Iran (31 CFR 560), North Korea (31 CFR 510),
-# Syria (31 CFR 542); EAR Part 746 for the export-control side.
-DEFAULT_EMBARGOED = frozenset({"CU", "IR", "KP", "SY"})
 
 
 LIST_NAMES = {
@@ -46,7 +43,10 @@ LIST_NAMES = {
 
 @dataclass(frozen=True)
 class ScreeningPolicy:
-    embargoed_countries: frozenset[str] = DEFAULT_EMBARGOED
+    # Countries an operator treats as embargoed on top of the dated, cited programmes of
+    # the rule data (screening/ruledata/embargoes.yaml), which are what normally decides:
+    # undated, so they block on every event date.
+    embargoed_countries: frozenset[str] = frozenset()
     max_list_age: timedelta = timedelta(hours=36)
     licence_lists: frozenset[str] = LICENCE_LISTS
     blocking_lists: frozenset[str] = BLOCKING_LISTS

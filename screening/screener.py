@@ -32,7 +32,7 @@ class Screener:
 
     state: ListState
     policy: ScreeningPolicy
-    data: RuleData = field(default_factory=RuleData)
+    data: RuleData = field(default_factory=RuleData.packaged)
     facts: StreamFacts = field(default_factory=StreamFacts)
     rules: tuple[Rule, ...] = RULES
 

@@ -72,8 +72,14 @@ class Settings(BaseSettings):
     # A list that loses more than this fraction of its entries in one update is quarantined.
     max_list_shrink: float = Field(default=0.10, ge=0.0, le=1.0)
 
-    # Screening policy. Comprehensive embargoes (31 CFR Parts 510/515/542/560; EAR Part 746).
-    embargoed_countries: frozenset[str] = frozenset({"CU", "IR", "KP", "SY"})
+    # Screening policy. The comprehensive embargoes are dated programmes in the rule data;
+    # countries listed here are embargoed in addition, undated (a company's own policy).
+    embargoed_countries: frozenset[str] = frozenset()
+    # Rule data (country groups, dated embargoes, Country Chart, ECCNs...): a folder of the
+    # YAML files in screening/ruledata/, None = the packaged copy. Licence register: a YAML
+    # file of the licences held (number, ECCNs, countries, valid from/to), optional.
+    rules_dir: Path | None = None
+    licence_register: Path | None = None
     # None: the matching engine's tuned defaults.
     match_potential_threshold: float | None = None
     match_strong_threshold: float | None = None

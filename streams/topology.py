@@ -28,6 +28,7 @@ from schemas.common import utc_now
 from screening.liststate import ListState
 from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
+from screening.ruledata.loader import load_rule_data
 from screening.screener import Screener
 from streams import handlers, topics
 from streams.emitter import Emitter
@@ -102,7 +103,9 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     state = ListState(match_config(settings))
     emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic)
     flush_before_commit(emitter.flush)
-    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings)), emitter,
+    # Bad rule data stops the start here, naming file, line and reason.
+    rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
+    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings), data=rule_data), emitter,
                     limits=settings.input_limits())
 
     def topic(name: str, partitions: int | None = None) -> faust.TopicT:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from screening.rules import embargo, lists_available, restricted_party
+from screening.rules import de_minimis, embargo, licence, lists_available, restricted_party, transshipment
 from screening.rules.base import Rule, Screening, Subject, all_parties, outcome_of, role_label
 from screening.rules.context import RuleContext
 
 RULES: tuple[Rule, ...] = (
     embargo.destinations,
     embargo.transit,
+    licence.check,
+    de_minimis.check,
+    transshipment.check,
     lists_available.check,
     restricted_party.check,
 )

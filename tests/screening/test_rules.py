@@ -11,6 +11,7 @@ from schemas import EntryKind, ListEntry, OrderEvent, Outcome, ReasonCode, Sever
 from screening.demo_list import demo_entries
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
+from screening.ruledata import RuleData
 from screening.rules import outcome_of
 from screening.rules.base import Screening
 from screening.rules.embargo import transit_reasons
@@ -85,10 +86,11 @@ def test_embargoed_destinations(ship_to: str, buyer_country: str, outcome: Outco
     assert codes(result) == expected
 
 
-def test_embargo_set_is_configurable() -> None:
+def test_configured_embargoes_add_to_the_dated_programmes() -> None:
     policy = ScreeningPolicy(embargoed_countries=frozenset({"RU"}))
     assert screen_order(order(CLEAN_BUYER, ship_to="RU"), LISTS, policy, NOW).outcome is Outcome.BLOCK
-    assert screen_order(order(CLEAN_BUYER, ship_to="IR"), LISTS, policy, NOW).outcome is Outcome.CLEAR
+    assert screen_order(order(CLEAN_BUYER, ship_to="IR"), LISTS, policy, NOW).outcome is Outcome.BLOCK
+    assert screen_order(order(CLEAN_BUYER, ship_to="RU"), LISTS, POLICY, NOW).outcome is Outcome.CLEAR
 
 
 @pytest.mark.parametrize(("legs", "expected"), [
@@ -99,7 +101,8 @@ def test_embargo_set_is_configurable() -> None:
     ([("US", "CU"), ("CU", "VE"), ("VE", "IR")], ["EMBARGOED_DESTINATION", "EMBARGOED_TRANSIT"]),
 ])
 def test_route_legs(legs: list[tuple[str, str]], expected: list[str]) -> None:
-    assert sorted(r.code.value for r in transit_reasons(legs, POLICY)) == expected
+    reasons = transit_reasons(legs, RuleData.packaged(), POLICY, NOW.date())
+    assert sorted(r.code.value for r in reasons) == expected
 
 
 def test_shipment_through_north_korea_blocks_as_transit() -> None:
