@@ -41,6 +41,7 @@ from schemas.outputs import (
     Severity,
     Trigger,
 )
+from schemas.ownership import LinkOwned, LinkOwner, OwnershipLink
 
 # Every message of the contract, by the name used for its JSON Schema file.
 MESSAGES: dict[str, type[WireModel]] = {
@@ -51,6 +52,7 @@ MESSAGES: dict[str, type[WireModel]] = {
     "Line": Line,
     "ListEntry": ListEntry,
     "Disposition": Disposition,
+    "OwnershipLink": OwnershipLink,
     "Decision": Decision,
     "Reason": Reason,
     "HoldEvent": HoldEvent,
@@ -62,8 +64,9 @@ MESSAGES: dict[str, type[WireModel]] = {
 __all__ = [
     "ISO_COUNTRIES", "MESSAGES", "Address", "Alert", "AlertSeverity", "AuditKind", "AuditRecord",
     "CountryCode", "DeadLetter", "Decision", "Disposition", "DispositionAction", "EntryKind",
-    "HoldEvent", "HoldStatus", "Leg", "Line", "ListEntry", "ListManifest", "MessageError", "OrderEvent",
-    "OrderEventType", "Outcome", "Party", "PartyIds", "PartyKind", "PartyRole", "Payment", "Reason",
+    "HoldEvent", "HoldStatus", "Leg", "Line", "LinkOwned", "LinkOwner", "ListEntry", "ListManifest",
+    "MessageError", "OrderEvent", "OrderEventType", "Outcome", "OwnershipLink", "Party", "PartyIds",
+    "PartyKind", "PartyRole", "Payment", "Reason",
     "ReasonCode", "Severity", "ShipmentEvent", "ShipmentEventType", "Subject", "SubjectKind",
     "TransportMode", "Trigger", "WireModel", "describe_validation_error", "entry_key",
     "parse_message",

@@ -1,0 +1,240 @@
+"""How one party is recognised across events and lists: comparable keys for its name,
+street address, phone, email and identifiers. The same functions build the keys of list
+entries, of remembered parties and of the party being screened, so equal keys mean the
+same detail written two ways."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+from anyascii import anyascii
+
+from schemas import Address, Party
+from screening.matching import normalize_name
+from screening.matching.normalize import TokenRole
+
+# -- names ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The words that identify a name, legal form left out: "Nordlicht Automation GmbH"
+    and "NORDLICHT AUTOMATION" give the same key, "Nordlicht Robotics GmbH" another."""
+    tokens = normalize_name(name)
+    words = [t for t, role in zip(tokens.tokens, tokens.roles, strict=True) if role is not TokenRole.legal]
+    return " ".join(words or tokens.tokens)
+
+
+def party_country(party: Party) -> str | None:
+    return party.address.country if party.address else None
+
+
+def party_key(name: str, country: str | None) -> str:
+    """One party of the stream: "<country>|<name key>" ("-" when the country is unknown)."""
+    return f"{country or '-'}|{name_key(name)}"
+
+
+# -- street addresses ----------------------------------------------------------------------
+
+# Street words written in full or abbreviated; one canonical form each.
+_STREET_WORDS = {
+    "street": "st", "str": "st", "road": "rd", "avenue": "ave", "av": "ave", "boulevard": "blvd",
+    "building": "bldg", "bldg": "bldg", "bld": "bldg", "floor": "f", "flr": "f", "fl": "f",
+    "room": "rm", "flat": "rm", "unit": "rm", "suite": "rm", "ste": "rm", "tower": "twr",
+    "centre": "ctr", "center": "ctr", "plaza": "plz", "industrial": "ind", "commercial": "comm",
+    "block": "blk", "drive": "dr", "lane": "ln", "square": "sq", "number": "no", "nr": "no",
+    "district": "dist", "east": "e", "west": "w", "north": "n", "south": "s",
+}
+# Names a country goes by in addresses beyond ISO's own ("PRC", "UAE", "Hong Kong SAR").
+_EXTRA_COUNTRY_NAMES = {
+    "CN": ("china", "prc", "p r china", "p r c", "peoples republic of china", "mainland china"),
+    "HK": ("hong kong", "hong kong sar", "hksar", "hong kong s a r", "hong kong china"),
+    "MO": ("macau", "macao", "macau sar"),
+    "AE": ("uae", "u a e", "united arab emirates"),
+    "RU": ("russia", "russian federation"),
+    "IR": ("iran",),
+    "KP": ("north korea", "dprk"),
+    "KR": ("south korea", "korea"),
+    "TW": ("taiwan",),
+    "SG": ("singapore",),
+    "US": ("usa", "u s a", "united states"),
+    "GB": ("uk", "u k", "united kingdom", "great britain"),
+}
+
+
+def _fold(text: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", " ", anyascii(text).lower()).split()
+    return " ".join(_STREET_WORDS.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=512)
+def country_names(country: str) -> frozenset[str]:
+    """Folded names of one country as addresses write it, the code itself included."""
+    names = {country.lower(), *_EXTRA_COUNTRY_NAMES.get(country, ())}
+    record = pycountry.countries.get(alpha_2=country)
+    if record is not None:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(record, attr, None)
+            if value:
+                names.add(value)
+    return frozenset(_fold(n) for n in names)
+
+
+@dataclass(frozen=True)
+class StreetAddress:
+    """A street address as compared: street line folded, country, city folded (or None)."""
+
+    street: str
+    country: str
+    city: str | None
+
+    def same_place(self, other: StreetAddress) -> bool:
+        """Same street and country; the city only where both give one that is not just the
+        country's name (lists often leave the city out, or write "Hong Kong, HK")."""
+        if (self.street, self.country) != (other.street, other.country):
+            return False
+        if self.city is None or other.city is None:
+            return True
+        return self.city == other.city
+
+    def describe(self) -> str:
+        return ", ".join(p for p in (self.street, self.city, self.country) if p)
+
+
+def street_address(address: Address | None) -> StreetAddress | None:
+    """line1 folded, its trailing locality parts (city, region, postal code, country name)
+    dropped so that "148 Wing Lok Street, Sheung Wan, Hong Kong" and "148 Wing Lok St."
+    with city Hong Kong meet; None without a line1 specific enough to share (a house
+    number, or at least three words)."""
+    if address is None or not address.line1 or not address.country:
+        return None
+    country = address.country
+    places = country_names(country)
+    city = _fold(address.city) if address.city else None
+    locality = set(places)
+    for part in (city, _fold(address.region) if address.region else None,
+                 _fold(address.postal_code) if address.postal_code else None):
+        if part:
+            locality.add(part)
+    segments = [s for s in (_fold(p) for p in address.line1.split(",")) if s]
+    while segments and (segments[-1] in locality or segments[-1].isdigit()):
+        segments.pop()
+    street = " ".join(segments)
+    words = street.split()
+    if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
+        return None
+    return StreetAddress(street, country, None if city is None or city in places else city)
+
+
+# -- phones, emails, identifiers -----------------------------------------------------------
+
+_PHONE_DIGITS_KEPT = 8
+_PHONE_MIN_DIGITS = 7
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The last eight digits: "+852 2345 6789", "00852-23456789" and "2345 6789" meet
+    whether or not the country code is written."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < _PHONE_MIN_DIGITS:
+        return None
+    return digits[-_PHONE_DIGITS_KEPT:]
+
+
+def email_key(email: str | None) -> str | None:
+    if not email:
+        return None
+    value = email.strip().lower().removeprefix("mailto:")
+    return value if "@" in value and "." in value.split("@", 1)[1] else None
+
+
+def identifier_key(value: Any) -> str | None:
+    """Upper-case letters and digits, without a trailing "(country)" note and an "IMO"
+    prefix: "1027700256297 (RU)" and "IMO 9187629" become "1027700256297" and "9187629".
+    Short or digit-free values (names, flags) identify nothing."""
+    text = re.sub(r"\s*\([^()]*\)\s*$", "", str(value)).upper()
+    text = re.sub(r"[^A-Z0-9]", "", text).removeprefix("IMO")
+    if len(text) < 5 or not any(ch.isdigit() for ch in text):
+        return None
+    return text
+
+
+# List `ids` keys that hold a phone number or an email address.
+PHONE_ID_KEYS = frozenset({"phone_number", "telephone", "fax", "phone"})
+EMAIL_ID_KEYS = frozenset({"email_address", "email"})
+# List `ids` keys that describe rather than identify (dates, places, flags, citations).
+_DESCRIPTIVE_ID_KEYS = frozenset({
+    "dob", "pob", "nationality", "citizenship", "gender", "title", "website", "federal_register_notice",
+    "standard_order", "vessel_type", "gross_tonnage", "gross_registered_tonnage", "vessel_flag", "vessel_owner",
+    "other_vessel_flag", "former_vessel_flag", "vessel_year_of_build", "aircraft_model", "aircraft_operator",
+    "aircraft_manufacture_date", "organization_established_date", "organization_type", "target_type",
+    "linked_to", "issuer_name", "listing_date_cmic", "effective_date_cmic",
+    "purchase_sales_for_divestment_date_cmic", "equity_ticker",
+})
+
+
+def _values(value: Any) -> Iterator[Any]:
+    if isinstance(value, list | tuple | set):
+        yield from value
+    elif value is not None:
+        yield value
+
+
+@dataclass(frozen=True)
+class ContactKeys:
+    """Everything by which a party or list entry can be recognised besides its name."""
+
+    addresses: tuple[StreetAddress, ...] = ()
+    phones: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.addresses or self.phones or self.emails or self.identifiers)
+
+
+def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
+    """(phones, emails, identifiers) from a list entry's or a party's `ids`."""
+    phones: set[str] = set()
+    emails: set[str] = set()
+    identifiers: set[str] = set()
+    for label, raw in (ids or {}).items():
+        for value in _values(raw):
+            if label in PHONE_ID_KEYS:
+                key = phone_key(str(value))
+                target = phones
+            elif label in EMAIL_ID_KEYS:
+                key = email_key(str(value))
+                target = emails
+            elif label in _DESCRIPTIVE_ID_KEYS:
+                continue
+            else:
+                key = identifier_key(value)
+                target = identifiers
+            if key:
+                target.add(key)
+    return phones, emails, identifiers
+
+
+def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | None] = (),
+                 emails: Iterable[str | None] = (), ids: dict[str, Any] | None = None) -> ContactKeys:
+    id_phones, id_emails, identifiers = keys_from_ids(ids)
+    streets = tuple(dict.fromkeys(a for a in map(street_address, addresses) if a is not None))
+    return ContactKeys(
+        addresses=streets,
+        phones=frozenset(id_phones | {k for k in map(phone_key, phones) if k}),
+        emails=frozenset(id_emails | {k for k in map(email_key, emails) if k}),
+        identifiers=frozenset(identifiers),
+    )
+
+
+def party_contact_keys(party: Party) -> ContactKeys:
+    ids = party.ids.model_dump(exclude_none=True) if party.ids else None
+    return contact_keys([party.address], [party.phone], [party.email], ids)
