@@ -203,6 +203,23 @@ def activity_party(event: OrderEvent | ShipmentEvent) -> Party | None:
     return consignee
 
 
+def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
+    """An event as the consignee activity it is remembered as (None without a consignee
+    or buyer)."""
+    party = activity_party(event)
+    if party is None:
+        return None
+    if isinstance(event, OrderEvent):
+        subject = Subject(kind=SubjectKind.order, id=event.order_id)
+        value, mode = lines_value(event.lines).usd, None
+    else:
+        subject = Subject(kind=SubjectKind.shipment, id=event.shipment_id)
+        value, mode = shipment_value(event).usd, event.mode
+    return ActivityFact(consignee=party_key(party.name, party_country(party)), consignee_name=party.name,
+                        subject=subject, order_id=event.order_id, event_id=event.event_id, at=event.occurred_at,
+                        value_usd=value, mode=mode)
+
+
 def _describe_address(address: Address) -> str:
     parts = [address.line1, address.city, address.region, address.postal_code, address.country]
     return ", ".join(p for p in parts if p) or "(empty)"
@@ -365,24 +382,12 @@ class StreamFacts:
                          decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments)
 
     def _activity_fact(self, event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
-        party = activity_party(event)
-        if party is None:
-            return None
-        order_id: str | None = event.order_id
-        if isinstance(event, OrderEvent):
-            subject = Subject(kind=SubjectKind.order, id=event.order_id)
-            value, mode = lines_value(event.lines).usd, None
-        else:
-            subject = Subject(kind=SubjectKind.shipment, id=event.shipment_id)
-            value, mode = shipment_value(event).usd, event.mode
-        consignee = party_key(party.name, party_country(party))
-        key = f"activity:{consignee}:{subject.kind.value}:{subject.id}"
-        first = self._activity.get(key)
+        activity = activity_of(event)
+        first = self._activity.get(activity.key) if activity else None
+        if activity is None or first is None:
+            return activity
         # The activity dates from the subject's first event; later events keep it.
-        at = min(first.at, event.occurred_at) if first else event.occurred_at
-        return ActivityFact(consignee=consignee, consignee_name=party.name, subject=subject, order_id=order_id,
-                            event_id=first.event_id if first else event.event_id, at=at, value_usd=value,
-                            mode=mode)
+        return activity.model_copy(update={"event_id": first.event_id, "at": min(first.at, activity.at)})
 
     def _flagged_facts(self, event: OrderEvent | ShipmentEvent, decision: Decision) -> list[Fact]:
         flagged: dict[str, FlaggedParty] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from screening.rules import diversion, embargo, lists_available, restricted_party
+from screening.rules import diversion, embargo, lists_available, restricted_party, structuring
 from screening.rules.base import Rule, Screening, Subject, all_parties, outcome_of, role_label
 from screening.rules.context import RuleContext
 
@@ -19,6 +19,7 @@ RULES: tuple[Rule, ...] = (
     lists_available.check,
     restricted_party.check,
     diversion.check,
+    structuring.check,
 )
 
 
