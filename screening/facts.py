@@ -37,6 +37,8 @@ from screening.ownership_graph import OwnershipGraph
 from screening.partykeys import (
     ContactKeys,
     contact_keys,
+    describe_address,
+    lookup_keys,
     name_key,
     party_contact_keys,
     party_country,
@@ -220,16 +222,11 @@ def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
                         value_usd=value, mode=mode)
 
 
-def _describe_address(address: Address) -> str:
-    parts = [address.line1, address.city, address.region, address.postal_code, address.country]
-    return ", ".join(p for p in parts if p) or "(empty)"
-
-
 def order_changes(old: OrderFact, new: OrderEvent) -> list[str]:
     """What an amendment changes that matters for diversion: ship-to and consignee."""
     changes = []
     if old.ship_to.model_dump(exclude_none=True) != new.ship_to.model_dump(exclude_none=True):
-        changes.append(f"ship-to {_describe_address(old.ship_to)} -> {_describe_address(new.ship_to)}")
+        changes.append(f"ship-to {describe_address(old.ship_to)} -> {describe_address(new.ship_to)}")
     before = old.party(PartyRole.consignee)
     consignee = _first(new.parties, PartyRole.consignee)
     after = FactParty.of(consignee) if consignee else None
@@ -237,13 +234,6 @@ def order_changes(old: OrderFact, new: OrderEvent) -> list[str]:
         changes.append(f"consignee {before.describe() if before else 'none'} -> "
                        f"{after.describe() if after else 'none'}")
     return changes
-
-
-def _details(keys: ContactKeys) -> list[tuple[str, str]]:
-    """The lookup keys of one party's contact details."""
-    return ([("address", f"{a.country}|{a.street}") for a in keys.addresses]
-            + [("phone", p) for p in keys.phones] + [("email", e) for e in keys.emails]
-            + [("id", i) for i in keys.identifiers])
 
 
 class StreamFacts:
@@ -301,7 +291,7 @@ class StreamFacts:
 
     def _apply_flagged(self, key: str, fact: Fact | None) -> None:
         if self._flagged.pop(key, None) is not None:
-            for detail in _details(self._flagged_keys.pop(key)):
+            for detail in lookup_keys(self._flagged_keys.pop(key)):
                 self._flagged_by_detail[detail].discard(key)
                 if not self._flagged_by_detail[detail]:
                     del self._flagged_by_detail[detail]
@@ -310,7 +300,7 @@ class StreamFacts:
         self._flagged[key] = fact
         self._evicted.discard(key)
         keys = self._flagged_keys[key] = fact.contact_keys()
-        for detail in _details(keys):
+        for detail in lookup_keys(keys):
             self._flagged_by_detail[detail].add(key)
         while len(self._flagged) > self.thresholds.flagged_parties_kept:
             oldest = next(iter(self._flagged))
@@ -339,9 +329,12 @@ class StreamFacts:
         own = f"flagged:{party_key(party.name, party_country(party))}"
         found: dict[str, list[str]] = defaultdict(list)
         for address in keys.addresses:
-            for key in self._flagged_by_detail.get(("address", f"{address.country}|{address.street}"), ()):
-                if any(a.same_place(address) for a in self._flagged_keys[key].addresses):
-                    found[key].append(f"street address '{address.describe()}'")
+            holders = {k for street in address.lookup_streets()
+                       for k in self._flagged_by_detail.get(("address", f"{address.country}|{street}"), ())}
+            for key in sorted(holders):
+                flagged = self._flagged[key]
+                if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
+                    found[key].append(f"street address '{describe_address(flagged.address)}'")
         for label, values in (("phone", keys.phones), ("email", keys.emails), ("id", keys.identifiers)):
             for value in values:
                 for key in self._flagged_by_detail.get((label, value), ()):

@@ -87,30 +87,47 @@ def country_names(country: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class StreetAddress:
-    """A street address as compared: street line folded, country, city folded (or None)."""
+    """A street address as compared: street line folded, country, city folded (or None),
+    and the shorter forms of the street that still name one place (see `street_address`)."""
 
     street: str
     country: str
     city: str | None
+    prefixes: tuple[str, ...] = ()
 
     def same_place(self, other: StreetAddress) -> bool:
-        """Same street and country; the city only where both give one that is not just the
-        country's name (lists often leave the city out, or write "Hong Kong, HK")."""
-        if (self.street, self.country) != (other.street, other.country):
+        """Same street (or one side's street is the other's with trailing parts left off)
+        and country; the city only where both give one that is not just the country's name
+        (lists often leave the city out, or write "Hong Kong, HK")."""
+        if self.country != other.country:
             return False
-        if self.city is None or other.city is None:
-            return True
-        return self.city == other.city
+        if not (self.street == other.street or self.street in other.prefixes or other.street in self.prefixes):
+            return False
+        return self.city is None or other.city is None or self.city == other.city
+
+    def lookup_streets(self) -> tuple[str, ...]:
+        return (self.street, *self.prefixes)
 
     def describe(self) -> str:
         return ", ".join(p for p in (self.street, self.city, self.country) if p)
 
 
+def _names_a_place(street: str) -> bool:
+    """Specific enough to share: three words or more, a number, and a word of three
+    letters or more ("rm 1905 19 f nam wo hong bldg", "148 wing lok st"; not "level 19")."""
+    words = street.split()
+    return (len(words) >= 3 and any(ch.isdigit() for ch in street)
+            and any(len(w) >= 3 and w.isalpha() for w in words))
+
+
 def street_address(address: Address | None) -> StreetAddress | None:
     """line1 folded, its trailing locality parts (city, region, postal code, country name)
-    dropped so that "148 Wing Lok Street, Sheung Wan, Hong Kong" and "148 Wing Lok St."
-    with city Hong Kong meet; None without a line1 specific enough to share (a house
-    number, or at least three words)."""
+    dropped so that "148 Wing Lok Street, Sheung Wan, Hong Kong" with city Sheung Wan and
+    "148 Wing Lok St." with city Hong Kong meet. Lists also keep district names in the
+    street line ("17 Ko Fai Road, Yau Tong"): every shorter form made of whole
+    comma-separated parts that still names a place is kept as a prefix, so a party that
+    leaves the district off still meets the listed address. None without a street line
+    specific enough to share (a house number, or at least three words)."""
     if address is None or not address.line1 or not address.country:
         return None
     country = address.country
@@ -128,7 +145,8 @@ def street_address(address: Address | None) -> StreetAddress | None:
     words = street.split()
     if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
         return None
-    return StreetAddress(street, country, None if city is None or city in places else city)
+    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p))
+    return StreetAddress(street, country, None if city is None or city in places else city, prefixes)
 
 
 # -- phones, emails, identifiers -----------------------------------------------------------
@@ -156,11 +174,14 @@ def email_key(email: str | None) -> str | None:
 
 
 def identifier_key(value: Any) -> str | None:
-    """Upper-case letters and digits, without a trailing "(country)" note and an "IMO"
-    prefix: "1027700256297 (RU)" and "IMO 9187629" become "1027700256297" and "9187629".
-    Short or digit-free values (names, flags) identify nothing."""
-    text = re.sub(r"\s*\([^()]*\)\s*$", "", str(value)).upper()
-    text = re.sub(r"[^A-Z0-9]", "", text).removeprefix("IMO")
+    """Upper-case letters and digits of the number itself: without a trailing "(country)"
+    note, a leading "<issue date>, " (CSL registration numbers) or an "IMO" prefix, so
+    "1027700256297 (RU)" and "IMO 9187629" become "1027700256297" and "9187629". Short or
+    digit-free values (names, flags) and phrases (regulation citations) identify nothing."""
+    text = re.sub(r"(\s*\([^()]*\))+\s*$", "", str(value)).rsplit(",", 1)[-1].strip()
+    if len(text.split()) > 3:
+        return None
+    text = re.sub(r"[^A-Z0-9]", "", text.upper()).removeprefix("IMO")
     if len(text) < 5 or not any(ch.isdigit() for ch in text):
         return None
     return text
@@ -176,8 +197,11 @@ _DESCRIPTIVE_ID_KEYS = frozenset({
     "other_vessel_flag", "former_vessel_flag", "vessel_year_of_build", "aircraft_model", "aircraft_operator",
     "aircraft_manufacture_date", "organization_established_date", "organization_type", "target_type",
     "linked_to", "issuer_name", "listing_date_cmic", "effective_date_cmic",
-    "purchase_sales_for_divestment_date_cmic", "equity_ticker",
+    "purchase_sales_for_divestment_date_cmic", "equity_ticker", "additional_sanctions_information",
+    "secondary_sanctions_risk", "nationality_of_registration",
 })
+# Prefixes of list `ids` keys that cite sanctions measures or dates, not the party.
+_DESCRIPTIVE_ID_PREFIXES = ("executive_order_", "listing_date_", "effective_date_", "transactions_prohibited_")
 
 
 def _values(value: Any) -> Iterator[Any]:
@@ -213,7 +237,7 @@ def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[s
             elif label in EMAIL_ID_KEYS:
                 key = email_key(str(value))
                 target = emails
-            elif label in _DESCRIPTIVE_ID_KEYS:
+            elif label in _DESCRIPTIVE_ID_KEYS or label.startswith(_DESCRIPTIVE_ID_PREFIXES):
                 continue
             else:
                 key = identifier_key(value)
@@ -233,6 +257,21 @@ def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | Non
         emails=frozenset(id_emails | {k for k in map(email_key, emails) if k}),
         identifiers=frozenset(identifiers),
     )
+
+
+def lookup_keys(keys: ContactKeys) -> list[tuple[str, str]]:
+    """The index keys of one party's or entry's details: ("address", "<country>|<street>"),
+    ("phone", ...), ("email", ...), ("id", ...). A street address found by its key still has
+    its city compared (`StreetAddress.same_place`)."""
+    return ([("address", f"{a.country}|{street}") for a in keys.addresses for street in a.lookup_streets()]
+            + [("phone", p) for p in keys.phones] + [("email", e) for e in keys.emails]
+            + [("id", i) for i in keys.identifiers])
+
+
+def describe_address(address: Address) -> str:
+    """An address as written, for a reviewer: "148 Wing Lok Street, Hong Kong, HK"."""
+    parts = [address.line1, address.city, address.region, address.postal_code, address.country]
+    return ", ".join(p for p in parts if p) or "(empty)"
 
 
 def party_contact_keys(party: Party) -> ContactKeys:
