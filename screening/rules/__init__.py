@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from screening.rules import diversion, embargo, front_company, lists_available, restricted_party, structuring
+from screening.rules import (
+    diversion,
+    embargo,
+    front_company,
+    lists_available,
+    ownership,
+    restricted_party,
+    structuring,
+)
 from screening.rules.base import Rule, Screening, Subject, all_parties, outcome_of, role_label
 from screening.rules.context import RuleContext
 
@@ -21,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     diversion.check,
     structuring.check,
     front_company.check,
+    ownership.check,
 )
 
 
