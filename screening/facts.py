@@ -102,6 +102,9 @@ class OrderFact(FactModel):
     decision_id: str | None = None
     outcome: str | None = None
     amendments: list[OrderChange] = Field(default_factory=list)
+    # Counts the order's decided events: a worker reading back its own older record from
+    # the topic after it applied a newer one locally keeps the newer one.
+    revision: int = 0
 
     @property
     def key(self) -> str:
@@ -276,7 +279,9 @@ class StreamFacts:
         if fact is None:
             self._orders.pop(order_id, None)
         elif isinstance(fact, OrderFact):
-            self._orders[order_id] = fact
+            current = self._orders.get(order_id)
+            if current is None or fact.revision >= current.revision:
+                self._orders[order_id] = fact
 
     def _apply_activity(self, key: str, fact: Fact | None) -> None:
         old = self._activity.pop(key, None)
@@ -363,6 +368,8 @@ class StreamFacts:
     def _order_fact(self, event: OrderEvent, decision: Decision) -> OrderFact:
         old = self._orders.get(event.order_id)
         amendments = list(old.amendments) if old else []
+        # The same event decided again (a replay, a re-screen) keeps its revision.
+        revision = 0 if old is None else old.revision + (old.event_id != event.event_id)
         if (old is not None and event.type is OrderEventType.amended and old.event_id != event.event_id
                 and not any(a.event_id == event.event_id for a in amendments)):
             changes = order_changes(old, event)
@@ -372,7 +379,8 @@ class StreamFacts:
                                               changes=changes))
         return OrderFact(order_id=event.order_id, event_id=event.event_id, status=event.type, at=event.occurred_at,
                          parties=[FactParty.of(p) for p in _parties(event)], ship_to=event.ship_to,
-                         decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments)
+                         decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments,
+                         revision=revision)
 
     def _activity_fact(self, event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
         activity = activity_of(event)

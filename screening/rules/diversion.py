@@ -94,8 +94,8 @@ def amendment_reasons(event: OrderEvent, order: OrderFact | None) -> list[Reason
 def payment_reasons(event: OrderEvent, limits: RedFlagThresholds) -> list[Reason]:
     """Third-party payment and cash or crypto above the limit."""
     payment = event.payment
-    if payment is None:
-        return []
+    if payment is None or event.type is OrderEventType.cancelled:
+        return []  # a cancellation moves no money
     reasons = []
     payer = payment.payer
     if payer is not None:

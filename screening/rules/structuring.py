@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from schemas import Reason, ReasonCode, Severity, SubjectKind
+from schemas import OrderEvent, OrderEventType, Reason, ReasonCode, Severity, SubjectKind
 from screening.facts import ActivityFact, StreamFacts, activity_of, activity_party
 from screening.money import usd
 from screening.partykeys import party_country
@@ -39,6 +39,8 @@ def _evidence(items: list[ActivityFact]) -> str:
 
 
 def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThresholds) -> list[Reason]:
+    if isinstance(event, OrderEvent) and event.type is OrderEventType.cancelled:
+        return []  # a cancellation is no new load
     current = activity_of(event)
     party = activity_party(event)
     if current is None or party is None:

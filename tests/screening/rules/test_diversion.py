@@ -166,3 +166,8 @@ def test_cash_above_the_limit_holds_the_order() -> None:
     assert "10,000.02 USD" in decision.reasons[0].detail and "10,000.00 USD limit" in decision.reasons[0].detail
     clean = Stream().screen(order(BUYER, CONSIGNEE, lines=[line("5000", 2)], payment={"method": "cash"}))
     assert clean.outcome is Outcome.CLEAR
+
+
+def test_a_cancelled_order_moves_no_money() -> None:
+    event = order(BUYER, CONSIGNEE, type="order.cancelled", lines=[line(20000)], payment={"method": "cash"})
+    assert run(diversion.check, event) == []

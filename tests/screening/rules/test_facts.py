@@ -142,3 +142,20 @@ def test_flagged_parties_are_capped_oldest_first() -> None:
     assert facts.flagged_sharing(probe) == []
     probe = Party.model_validate(party("consignee", "Someone", "HK", phone="2000 0002"))
     assert [(f.name, what) for f, what in facts.flagged_sharing(probe)] == [("Party 2", "phone '20000002'")]
+
+
+def test_an_older_order_record_read_back_does_not_replace_a_newer_one() -> None:
+    stream = Stream()
+    stream.screen(order(BUYER, CONSIGNEE, when=NOW - DAY))
+    stream.screen(order(BUYER, party("consignee", "Other Ltd", "HK"), event_id="o-2", type="order.amended",
+                        ship_to="HK"))
+    first, second = [f for key, f in stream.published if key == "order:SO-1"]
+    assert (first.revision, second.revision) == (0, 1)
+    stream.facts.apply(first.key, first)  # the worker's own older record, read back from the topic
+    fact = stream.facts.order("SO-1")
+    assert fact is not None and fact.event_id == "o-2"
+    # A replay of the amendment keeps its revision.
+    [again, *_] = stream.facts.facts_from(
+        order(BUYER, party("consignee", "Other Ltd", "HK"), event_id="o-2", type="order.amended", ship_to="HK"),
+        decision(Subject(kind=SubjectKind.order, id="SO-1")), NOW)
+    assert isinstance(again, OrderFact) and again.revision == 1

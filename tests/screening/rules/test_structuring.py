@@ -129,3 +129,12 @@ def test_thresholds_come_from_the_rule_data() -> None:
     stream.screen(carried(1, NOW))
     assert structuring_of(stream.screen(carried(2, NOW + 4 * DAY)))
     assert not structuring_of(stream.screen(carried(3, NOW + 11 * DAY)))
+
+
+def test_a_cancellation_is_no_new_load() -> None:
+    stream = Stream()
+    for i in range(5):
+        stream.screen(small_order(i, NOW + i * DAY))
+    cancel = order(BUYER, KANGYUAN, event_id="o-4-cancel", order_id="SO-4", type="order.cancelled",
+                   when=NOW + 5 * DAY, ship_to="HK", lines=[line("1800")])
+    assert stream.screen(cancel).outcome is Outcome.CLEAR
