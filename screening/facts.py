@@ -327,11 +327,15 @@ class StreamFacts:
         facts = self._activity_by_consignee.get(consignee, {}).values()
         return sorted((f for f in facts if f.at >= since), key=lambda f: (f.at, f.key))
 
-    def flagged_sharing(self, party: Party) -> list[tuple[FlaggedParty, str]]:
+    def flagged_sharing(self, party: Party, keys: ContactKeys | None = None) -> list[tuple[FlaggedParty, str]]:
         """Held or blocked parties other than this one that gave one of its street
-        addresses, phones, emails or identifiers: (party, what is shared)."""
-        keys = party_contact_keys(party)
-        own = f"flagged:{party_key(party.name, party_country(party))}"
+        addresses, phones, emails or identifiers (`keys`, if the caller has them already):
+        (party, what is shared)."""
+        if not self._flagged:
+            return []
+        keys = keys if keys is not None else party_contact_keys(party)
+        if not keys:
+            return []
         found: dict[str, list[str]] = defaultdict(list)
         for address in keys.addresses:
             holders = {k for street in address.lookup_streets()
@@ -344,6 +348,9 @@ class StreamFacts:
             for value in values:
                 for key in self._flagged_by_detail.get((label, value), ()):
                     found[key].append(f"{'identifier' if label == 'id' else label} '{value}'")
+        if not found:
+            return []
+        own = f"flagged:{party_key(party.name, party_country(party))}"
         return [(self._flagged[k], "; ".join(sorted(v))) for k, v in sorted(found.items()) if k != own]
 
     def counts(self) -> dict[str, int]:

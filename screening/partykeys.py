@@ -18,6 +18,11 @@ from schemas import Address, Party
 from screening.matching import normalize_name
 from screening.matching.normalize import TokenRole
 
+_NOT_ALNUM_LOWER = re.compile(r"[^a-z0-9]+")
+_NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
+_NOT_DIGIT = re.compile(r"\D")
+_TRAILING_NOTES = re.compile(r"(\s*\([^()]*\))+\s*$")
+
 # -- names ---------------------------------------------------------------------------------
 
 
@@ -68,7 +73,7 @@ _EXTRA_COUNTRY_NAMES = {
 
 
 def _fold(text: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", anyascii(text).lower()).split()
+    words = _NOT_ALNUM_LOWER.sub(" ", anyascii(text).lower()).split()
     return " ".join(_STREET_WORDS.get(w, w) for w in words)
 
 
@@ -130,15 +135,20 @@ def street_address(address: Address | None) -> StreetAddress | None:
     specific enough to share (a house number, or at least three words)."""
     if address is None or not address.line1 or not address.country:
         return None
-    country = address.country
+    return _street_address(address.line1, address.city, address.region, address.postal_code, address.country)
+
+
+# Parties recur from event to event (a regular consignee): their addresses are folded once.
+@lru_cache(maxsize=65536)
+def _street_address(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
+                    country: str) -> StreetAddress | None:
     places = country_names(country)
-    city = _fold(address.city) if address.city else None
+    city = _fold(city_text) if city_text else None
     locality = set(places)
-    for part in (city, _fold(address.region) if address.region else None,
-                 _fold(address.postal_code) if address.postal_code else None):
+    for part in (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None):
         if part:
             locality.add(part)
-    segments = [s for s in (_fold(p) for p in address.line1.split(",")) if s]
+    segments = [s for s in (_fold(p) for p in line1.split(",")) if s]
     while segments and (segments[-1] in locality or segments[-1].isdigit()):
         segments.pop()
     street = " ".join(segments)
@@ -160,7 +170,7 @@ def phone_key(phone: str | None) -> str | None:
     whether or not the country code is written."""
     if not phone:
         return None
-    digits = re.sub(r"\D", "", phone)
+    digits = _NOT_DIGIT.sub("", phone)
     if len(digits) < _PHONE_MIN_DIGITS:
         return None
     return digits[-_PHONE_DIGITS_KEPT:]
@@ -178,10 +188,10 @@ def identifier_key(value: Any) -> str | None:
     note, a leading "<issue date>, " (CSL registration numbers) or an "IMO" prefix, so
     "1027700256297 (RU)" and "IMO 9187629" become "1027700256297" and "9187629". Short or
     digit-free values (names, flags) and phrases (regulation citations) identify nothing."""
-    text = re.sub(r"(\s*\([^()]*\))+\s*$", "", str(value)).rsplit(",", 1)[-1].strip()
+    text = _TRAILING_NOTES.sub("", str(value)).rsplit(",", 1)[-1].strip()
     if len(text.split()) > 3:
         return None
-    text = re.sub(r"[^A-Z0-9]", "", text.upper()).removeprefix("IMO")
+    text = _NOT_ALNUM_UPPER.sub("", text.upper()).removeprefix("IMO")
     if len(text) < 5 or not any(ch.isdigit() for ch in text):
         return None
     return text
@@ -274,6 +284,26 @@ def describe_address(address: Address) -> str:
     return ", ".join(p for p in parts if p) or "(empty)"
 
 
+_NO_KEYS = ContactKeys()
+
+
 def party_contact_keys(party: Party) -> ContactKeys:
-    ids = party.ids.model_dump(exclude_none=True) if party.ids else None
-    return contact_keys([party.address], [party.phone], [party.email], ids)
+    """A party's keys; parties recur from event to event (a regular consignee), so their
+    keys are worked out once per set of details."""
+    address = party.address
+    if (address is None or not address.line1) and not (party.phone or party.email or party.ids):
+        return _NO_KEYS  # most parties give no more than a country
+    line = (address.line1, address.city, address.region, address.postal_code, address.country) if address \
+        else (None, None, None, None, None)
+    ids = tuple(sorted((k, str(v)) for k, v in party.ids.model_dump(exclude_none=True).items())) if party.ids \
+        else ()
+    return _party_keys(line, party.phone, party.email, ids)
+
+
+@lru_cache(maxsize=65536)
+def _party_keys(line: tuple[str | None, str | None, str | None, str | None, str | None], phone: str | None,
+                email: str | None, ids: tuple[tuple[str, str], ...]) -> ContactKeys:
+    line1, city, region, postal_code, country = line
+    address = Address(line1=line1, city=city, region=region, postal_code=postal_code, country=country) \
+        if any(line) else None
+    return contact_keys([address], [phone], [email], dict(ids) or None)

@@ -41,7 +41,7 @@ def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
                     f"{ctx.policy.list_name(entry.list_code)} entry '{entry.name}' ({key})."),
         ))
     own = name_key(party.name)
-    for flagged, what in ctx.facts.flagged_sharing(party):
+    for flagged, what in ctx.facts.flagged_sharing(party, keys):
         if flagged.name_key == own:
             continue  # the same party under another country or spelling of its address
         reasons.append(Reason(
