@@ -45,13 +45,16 @@ def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThres
     party = activity_party(event)
     if current is None or party is None:
         return []
+    is_small = current.small(limits.structuring_small_value_usd)
+    if not (is_small or current.hand_carried):
+        return []  # only an event that counts toward a threshold can cross it
     window = timedelta(days=limits.structuring_window_days)
     activity = window_activity(current, facts, window)
     who = (f"{role_label(party).capitalize()} '{current.consignee_name}' "
            f"({party_country(party) or 'country unknown'})")
     since = (current.at - window).date().isoformat()
     reasons = []
-    if current.small(limits.structuring_small_value_usd):
+    if is_small:
         small = [a for a in _transactions(activity) if a.small(limits.structuring_small_value_usd)]
         if len(small) >= limits.structuring_min_small_events:
             reasons.append(Reason(
