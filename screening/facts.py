@@ -337,17 +337,15 @@ class StreamFacts:
         if not keys:
             return []
         found: dict[str, list[str]] = defaultdict(list)
-        for address in keys.addresses:
-            holders = {k for street in address.lookup_streets()
-                       for k in self._flagged_by_detail.get(("address", f"{address.country}|{street}"), ())}
-            for key in sorted(holders):
+        by_detail = self._flagged_by_detail
+        for address, lookups in keys.address_lookups:
+            for key in sorted({k for detail in lookups for k in by_detail.get(detail, ())}):
                 flagged = self._flagged[key]
                 if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
                     found[key].append(f"street address '{describe_address(flagged.address)}'")
-        for label, values in (("phone", keys.phones), ("email", keys.emails), ("id", keys.identifiers)):
-            for value in values:
-                for key in self._flagged_by_detail.get((label, value), ()):
-                    found[key].append(f"{'identifier' if label == 'id' else label} '{value}'")
+        for detail, what, value in keys.detail_lookups:
+            for key in by_detail.get(detail, ()):
+                found[key].append(f"{what} '{value}'")
         if not found:
             return []
         own = f"flagged:{party_key(party.name, party_country(party))}"

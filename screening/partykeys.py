@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pycountry
@@ -233,6 +233,20 @@ class ContactKeys:
     def __bool__(self) -> bool:
         return bool(self.addresses or self.phones or self.emails or self.identifiers)
 
+    @cached_property
+    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[tuple[str, str], ...]], ...]:
+        """Each street address with the index keys it is looked up by (worked out once:
+        a party's keys are cached)."""
+        return tuple((a, tuple(("address", f"{a.country}|{street}") for street in a.lookup_streets()))
+                     for a in self.addresses)
+
+    @cached_property
+    def detail_lookups(self) -> tuple[tuple[tuple[str, str], str, str], ...]:
+        """(index key, what it is, value) of each phone, email and identifier."""
+        return (tuple((("phone", p), "phone", p) for p in sorted(self.phones))
+                + tuple((("email", e), "email", e) for e in sorted(self.emails))
+                + tuple((("id", i), "identifier", i) for i in sorted(self.identifiers)))
+
 
 def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
     """(phones, emails, identifiers) from a list entry's or a party's `ids`."""
@@ -273,9 +287,7 @@ def lookup_keys(keys: ContactKeys) -> list[tuple[str, str]]:
     """The index keys of one party's or entry's details: ("address", "<country>|<street>"),
     ("phone", ...), ("email", ...), ("id", ...). A street address found by its key still has
     its city compared (`StreetAddress.same_place`)."""
-    return ([("address", f"{a.country}|{street}") for a in keys.addresses for street in a.lookup_streets()]
-            + [("phone", p) for p in keys.phones] + [("email", e) for e in keys.emails]
-            + [("id", i) for i in keys.identifiers])
+    return ([k for _, ks in keys.address_lookups for k in ks] + [k for k, _, _ in keys.detail_lookups])
 
 
 def describe_address(address: Address) -> str:

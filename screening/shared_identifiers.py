@@ -55,15 +55,15 @@ class SharedIdentifiers:
     def sharing(self, keys: ContactKeys) -> list[SharedDetail]:
         """Every entry sharing one of these details, by entry key then detail."""
         found: list[SharedDetail] = []
-        for address in keys.addresses:
-            holders = {k for street in address.lookup_streets()
-                       for k in self._by_detail.get(("address", f"{address.country}|{street}"), ())}
+        by_detail = self._by_detail
+        for address, lookups in keys.address_lookups:
+            holders = {k for detail in lookups for k in by_detail.get(detail, ())}
             for key in holders:
                 listed = next((a for s, a in self._addresses.get(key, ()) if s.same_place(address)), None)
                 if listed is not None:
                     found.append(SharedDetail(key, "street address", describe_address(listed)))
-        for label, what, values in (("phone", "phone", keys.phones), ("email", "email", keys.emails),
-                                    ("id", "identifier", keys.identifiers)):
-            for value in values:
-                found.extend(SharedDetail(key, what, value) for key in self._by_detail.get((label, value), ()))
+        for detail, what, value in keys.detail_lookups:
+            found.extend(SharedDetail(key, what, value) for key in by_detail.get(detail, ()))
+        if not found:
+            return []
         return sorted(set(found), key=lambda d: (d.entry_key, d.what, d.listed))
