@@ -84,6 +84,8 @@ def test_facts_round_trip_through_json_and_rebuild_the_same_view() -> None:
     stream.screen(order(BUYER, party("consignee", "Other Ltd", "HK"), event_id="o-2", type="order.amended",
                         ship_to="HK", when=NOW - DAY))
     stream.screen(shipment(CONSIGNEE, mode="hand_carry", declared_value="100", currency="USD"))
+    held = party("end_user", "Beijing 8-Star International Co.", "CN", phone="+86 10 6212 3456")
+    assert stream.screen(order(BUYER, held, order_id="SO-2", event_id="o-3")).outcome is Outcome.HOLD
     # The compacted topic keeps each key's last value; a restarted worker replays those.
     last = {key: fact.to_json_bytes() for key, fact in stream.published}
     rebuilt = StreamFacts()
@@ -92,6 +94,10 @@ def test_facts_round_trip_through_json_and_rebuild_the_same_view() -> None:
         rebuilt.apply(key, parse_fact(raw))  # applied twice: no change
     assert rebuilt.order("SO-1") == stream.facts.order("SO-1")
     assert rebuilt.counts() == stream.facts.counts()
+    probe = Party.model_validate(party("consignee", "Star Bright Ltd", "CN", phone="6212-3456"))
+    [(flagged, shared)] = rebuilt.flagged_sharing(probe)
+    assert (flagged.name, shared) == ("Beijing 8-Star International Co.", "phone '62123456'")
+    assert rebuilt.flagged_sharing(probe) == stream.facts.flagged_sharing(probe)
     for consignee in ("HK|harbour supply", "HK|other"):
         assert rebuilt.activity(consignee, NOW - 30 * DAY) == stream.facts.activity(consignee, NOW - 30 * DAY)
 
