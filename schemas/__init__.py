@@ -42,6 +42,7 @@ from schemas.outputs import (
     Severity,
     Trigger,
 )
+from schemas.ownership import LinkOwned, LinkOwner, OwnershipLink
 
 # Every message of the contract, by the name used for its JSON Schema file.
 MESSAGES: dict[str, type[WireModel]] = {
@@ -52,6 +53,7 @@ MESSAGES: dict[str, type[WireModel]] = {
     "Line": Line,
     "ListEntry": ListEntry,
     "Disposition": Disposition,
+    "OwnershipLink": OwnershipLink,
     "Decision": Decision,
     "Reason": Reason,
     "HoldEvent": HoldEvent,
@@ -79,12 +81,15 @@ __all__ = [
     "InputLimits",
     "Leg",
     "Line",
+    "LinkOwned",
+    "LinkOwner",
     "ListEntry",
     "ListManifest",
     "MessageError",
     "OrderEvent",
     "OrderEventType",
     "Outcome",
+    "OwnershipLink",
     "Party",
     "PartyIds",
     "PartyKind",

@@ -1,9 +1,438 @@
 """What the streams have seen that rules need beyond one event: orders for joining
 shipments, recent activity per consignee, parties already held for a list match, and
-ownership links. Stub until the red-flag rules land."""
+ownership links.
+
+Every fact has a stable string key and is fed by idempotent upserts and removals
+(`StreamFacts.apply(key, fact | None)`), so a worker rebuilds the same view from a
+compacted topic after a restart. After each decision `facts_from` says what to remember;
+the worker publishes those facts and applies them locally at once. `expired` names the
+facts past their window or horizon, for tombstones: memory stays bounded."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from schemas import (
+    Address,
+    Decision,
+    OrderEvent,
+    OrderEventType,
+    OwnershipLink,
+    Party,
+    PartyRole,
+    ReasonCode,
+    Severity,
+    ShipmentEvent,
+    Subject,
+    SubjectKind,
+    TransportMode,
+)
+from screening.money import lines_value, shipment_value
+from screening.ownership_graph import OwnershipGraph
+from screening.partykeys import (
+    ContactKeys,
+    contact_keys,
+    describe_address,
+    lookup_keys,
+    name_key,
+    party_contact_keys,
+    party_country,
+    party_key,
+)
+from screening.ruledata import RedFlagThresholds
+
+# How long an order is remembered after its last event, for joining late shipments to it.
+# Not yet in the rule data (RedFlagThresholds); to move there.
+ORDER_FACTS_KEPT = timedelta(days=365)
+# How long a held or blocked party is remembered (besides the count cap in the rule data).
+FLAGGED_PARTIES_KEPT = timedelta(days=730)
+# Reasons that make a party "held or blocked for a restricted-party match".
+FLAGGING_CODES = frozenset({ReasonCode.RESTRICTED_PARTY, ReasonCode.ENTITY_LIST, ReasonCode.OWNERSHIP})
+HAND_CARRIED = frozenset({TransportMode.hand_carry, TransportMode.courier})
+
+
+class FactModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    def to_json_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+class FactParty(FactModel):
+    """A party as an order named it."""
+
+    role: PartyRole
+    name: str
+    name_key: str
+    country: str | None = None
+
+    @classmethod
+    def of(cls, party: Party) -> FactParty:
+        return cls(role=party.role, name=party.name, name_key=name_key(party.name), country=party_country(party))
+
+    def describe(self) -> str:
+        return f"'{self.name}' ({self.country or 'country unknown'})"
+
+
+class OrderChange(FactModel):
+    """An amendment of an order after a decision, with what it changed (old -> new)."""
+
+    event_id: str
+    at: datetime
+    after_decision_id: str | None = None
+    after_outcome: str | None = None
+    changes: list[str]
+
+
+class OrderFact(FactModel):
+    """An order as its latest decided event left it."""
+
+    kind: Literal["order"] = "order"
+    order_id: str
+    event_id: str
+    status: OrderEventType
+    at: datetime
+    parties: list[FactParty]
+    ship_to: Address
+    decision_id: str | None = None
+    outcome: str | None = None
+    amendments: list[OrderChange] = Field(default_factory=list)
+    # Counts the order's decided events: a worker reading back its own older record from
+    # the topic after it applied a newer one locally keeps the newer one.
+    revision: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"order:{self.order_id}"
+
+    def party(self, role: PartyRole) -> FactParty | None:
+        return next((p for p in self.parties if p.role is role), None)
+
+    @property
+    def destination(self) -> str | None:
+        """Where the order says the goods go: the ship-to country, else the consignee's."""
+        consignee = self.party(PartyRole.consignee)
+        return self.ship_to.country or (consignee.country if consignee else None)
+
+    def amendment(self, event_id: str) -> OrderChange | None:
+        return next((a for a in self.amendments if a.event_id == event_id), None)
+
+
+class ActivityFact(FactModel):
+    """One order or shipment toward one consignee, counted once per subject (an order's
+    amendments and a shipment's later events are the same activity)."""
+
+    kind: Literal["activity"] = "activity"
+    consignee: str  # party_key of the consignee
+    consignee_name: str
+    subject: Subject
+    order_id: str | None = None  # the order (of a shipment: its order), one transaction
+    event_id: str
+    at: datetime
+    value_usd: Decimal | None = None
+    mode: TransportMode | None = None
+
+    @property
+    def key(self) -> str:
+        return f"activity:{self.consignee}:{self.subject.kind.value}:{self.subject.id}"
+
+    @property
+    def hand_carried(self) -> bool:
+        return self.mode in HAND_CARRIED
+
+    def small(self, limit: Decimal) -> bool:
+        return self.value_usd is not None and self.value_usd < limit
+
+    def describe(self) -> str:
+        value = f", {self.value_usd:,.2f} USD" if self.value_usd is not None else ""
+        mode = f", {self.mode.value}" if self.mode else ""
+        return f"{self.subject.kind.value} {self.subject.id} ({self.at.date().isoformat()}{value}{mode})"
+
+
+class FlaggedParty(FactModel):
+    """A party this stream held or blocked for a restricted-party match, with the contact
+    details it gave, so that another party giving the same ones can be recognised."""
+
+    kind: Literal["flagged"] = "flagged"
+    name: str
+    name_key: str
+    country: str | None = None
+    address: Address | None = None
+    phone: str | None = None
+    email: str | None = None
+    ids: dict[str, str] = Field(default_factory=dict)
+    subject: Subject
+    decision_id: str
+    outcome: str
+    matched: list[str] = Field(default_factory=list)  # entry keys or reason codes behind the flag
+    at: datetime
+
+    @property
+    def key(self) -> str:
+        return f"flagged:{party_key(self.name, self.country)}"
+
+    def contact_keys(self) -> ContactKeys:
+        return contact_keys([self.address], [self.phone], [self.email], self.ids)
+
+
+Fact = Annotated[OrderFact | ActivityFact | FlaggedParty, Field(discriminator="kind")]
+FACT = TypeAdapter(Fact)
+
+
+def parse_fact(data: bytes | str) -> Fact:
+    """A fact from its JSON form (topic `facts`); raises pydantic.ValidationError."""
+    return FACT.validate_json(data)
+
+
+def _parties(event: OrderEvent | ShipmentEvent) -> list[Party]:
+    parties = list(event.parties)
+    if isinstance(event, OrderEvent) and event.payment and event.payment.payer:
+        parties.append(event.payment.payer)
+    return parties
+
+
+def _first(parties: list[Party], role: PartyRole) -> Party | None:
+    return next((p for p in parties if p.role is role), None)
+
+
+def activity_party(event: OrderEvent | ShipmentEvent) -> Party | None:
+    """Whose activity an event is: the consignee, else (orders) the buyer."""
+    consignee = _first(event.parties, PartyRole.consignee)
+    if consignee is None and isinstance(event, OrderEvent):
+        return _first(event.parties, PartyRole.buyer)
+    return consignee
+
+
+def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
+    """An event as the consignee activity it is remembered as (None without a consignee
+    or buyer)."""
+    party = activity_party(event)
+    if party is None:
+        return None
+    if isinstance(event, OrderEvent):
+        subject = Subject(kind=SubjectKind.order, id=event.order_id)
+        value, mode = lines_value(event.lines).usd, None
+    else:
+        subject = Subject(kind=SubjectKind.shipment, id=event.shipment_id)
+        value, mode = shipment_value(event).usd, event.mode
+    return ActivityFact(consignee=party_key(party.name, party_country(party)), consignee_name=party.name,
+                        subject=subject, order_id=event.order_id, event_id=event.event_id, at=event.occurred_at,
+                        value_usd=value, mode=mode)
+
+
+def order_changes(old: OrderFact, new: OrderEvent) -> list[str]:
+    """What an amendment changes that matters for diversion: ship-to and consignee."""
+    changes = []
+    if old.ship_to.model_dump(exclude_none=True) != new.ship_to.model_dump(exclude_none=True):
+        changes.append(f"ship-to {describe_address(old.ship_to)} -> {describe_address(new.ship_to)}")
+    before = old.party(PartyRole.consignee)
+    consignee = _first(new.parties, PartyRole.consignee)
+    after = FactParty.of(consignee) if consignee else None
+    if (before and (before.name_key, before.country)) != (after and (after.name_key, after.country)):
+        changes.append(f"consignee {before.describe() if before else 'none'} -> "
+                       f"{after.describe() if after else 'none'}")
+    return changes
+
 
 class StreamFacts:
-    pass
+    """The in-memory view of the `facts` topic plus the ownership graph."""
+
+    def __init__(self, thresholds: RedFlagThresholds | None = None) -> None:
+        self.thresholds = thresholds or RedFlagThresholds()
+        self._orders: dict[str, OrderFact] = {}
+        self._activity: dict[str, ActivityFact] = {}
+        self._activity_by_consignee: dict[str, dict[str, ActivityFact]] = defaultdict(dict)
+        # Insertion order is age order: the oldest goes first when the cap is reached.
+        self._flagged: dict[str, FlaggedParty] = {}
+        self._flagged_keys: dict[str, ContactKeys] = {}
+        self._flagged_by_detail: dict[tuple[str, str], set[str]] = defaultdict(set)
+        # Flagged parties dropped for the count cap, until `expired` reports them once.
+        self._evicted: set[str] = set()
+        self.ownership = OwnershipGraph()
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def apply(self, key: str, fact: Fact | None) -> None:
+        """Upsert (`fact`) or remove (`None`) one key; applying the same record twice
+        changes nothing. Raises ValueError for a fact filed under another key."""
+        if fact is not None and fact.key != key:
+            raise ValueError(f"fact key {key!r} does not match its {fact.kind} fact's key {fact.key!r}")
+        kind = key.split(":", 1)[0]
+        if kind == "order":
+            self._apply_order(key.removeprefix("order:"), fact)
+        elif kind == "activity":
+            self._apply_activity(key, fact)
+        elif kind == "flagged":
+            self._apply_flagged(key, fact)
+        else:
+            raise ValueError(f"fact key {key!r} names no known kind (order, activity, flagged)")
+
+    def apply_link(self, link_id: str, link: OwnershipLink | None) -> None:
+        self.ownership.apply_link(link_id, link)
+
+    def _apply_order(self, order_id: str, fact: Fact | None) -> None:
+        if fact is None:
+            self._orders.pop(order_id, None)
+        elif isinstance(fact, OrderFact):
+            current = self._orders.get(order_id)
+            if current is None or fact.revision >= current.revision:
+                self._orders[order_id] = fact
+
+    def _apply_activity(self, key: str, fact: Fact | None) -> None:
+        old = self._activity.pop(key, None)
+        if old is not None:
+            bucket = self._activity_by_consignee[old.consignee]
+            bucket.pop(key, None)
+            if not bucket:
+                del self._activity_by_consignee[old.consignee]
+        if isinstance(fact, ActivityFact):
+            self._activity[key] = fact
+            self._activity_by_consignee[fact.consignee][key] = fact
+
+    def _apply_flagged(self, key: str, fact: Fact | None) -> None:
+        if self._flagged.pop(key, None) is not None:
+            for detail in lookup_keys(self._flagged_keys.pop(key)):
+                self._flagged_by_detail[detail].discard(key)
+                if not self._flagged_by_detail[detail]:
+                    del self._flagged_by_detail[detail]
+        if not isinstance(fact, FlaggedParty):
+            return
+        self._flagged[key] = fact
+        self._evicted.discard(key)
+        keys = self._flagged_keys[key] = fact.contact_keys()
+        for detail in lookup_keys(keys):
+            self._flagged_by_detail[detail].add(key)
+        while len(self._flagged) > self.thresholds.flagged_parties_kept:
+            oldest = next(iter(self._flagged))
+            self._apply_flagged(oldest, None)
+            self._evicted.add(oldest)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> OrderFact | None:
+        return self._orders.get(order_id)
+
+    def awaits_order(self, shipment: ShipmentEvent) -> bool:
+        """A shipment naming an order this worker has not seen: hold it pending (or, after
+        the timeout, screen it: DIVERSION then says nothing about it)."""
+        return shipment.order_id is not None and shipment.order_id not in self._orders
+
+    def activity(self, consignee: str, since: datetime) -> list[ActivityFact]:
+        """Activity toward one consignee (a `party_key`) at or after `since`, oldest first."""
+        facts = self._activity_by_consignee.get(consignee, {}).values()
+        return sorted((f for f in facts if f.at >= since), key=lambda f: (f.at, f.key))
+
+    def flagged_sharing(self, party: Party, keys: ContactKeys | None = None) -> list[tuple[FlaggedParty, str]]:
+        """Held or blocked parties other than this one that gave one of its street
+        addresses, phones, emails or identifiers (`keys`, if the caller has them already):
+        (party, what is shared)."""
+        if not self._flagged:
+            return []
+        keys = keys if keys is not None else party_contact_keys(party)
+        if not keys:
+            return []
+        found: dict[str, list[str]] = defaultdict(list)
+        by_detail = self._flagged_by_detail
+        for address, lookups in keys.address_lookups:
+            for key in sorted({k for detail in lookups for k in by_detail.get(detail, ())}):
+                flagged = self._flagged[key]
+                if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
+                    found[key].append(f"street address '{describe_address(flagged.address)}'")
+        for detail, what, value in keys.detail_lookups:
+            for key in by_detail.get(detail, ()):
+                found[key].append(f"{what} '{value}'")
+        if not found:
+            return []
+        own = f"flagged:{party_key(party.name, party_country(party))}"
+        return [(self._flagged[k], "; ".join(sorted(v))) for k, v in sorted(found.items()) if k != own]
+
+    def counts(self) -> dict[str, int]:
+        return {"orders": len(self._orders), "activity": len(self._activity), "flagged": len(self._flagged),
+                "ownership_links": len(self.ownership)}
+
+    # -- what to remember ----------------------------------------------------------------
+
+    def facts_from(self, subject: OrderEvent | ShipmentEvent, decision: Decision, now: datetime) -> list[Fact]:
+        """The facts one decided event adds: its order (with the amendment's evidence),
+        its consignee activity, and the parties the decision held or blocked for a list
+        match. The worker publishes them (key = `fact.key`) and applies them at once."""
+        facts: list[Fact] = []
+        if isinstance(subject, OrderEvent):
+            facts.append(self._order_fact(subject, decision))
+        activity = self._activity_fact(subject)
+        if activity is not None:
+            facts.append(activity)
+        facts.extend(self._flagged_facts(subject, decision))
+        return facts
+
+    def _order_fact(self, event: OrderEvent, decision: Decision) -> OrderFact:
+        old = self._orders.get(event.order_id)
+        amendments = list(old.amendments) if old else []
+        # The same event decided again (a replay, a re-screen) keeps its revision.
+        revision = 0 if old is None else old.revision + (old.event_id != event.event_id)
+        if (old is not None and event.type is OrderEventType.amended and old.event_id != event.event_id
+                and not any(a.event_id == event.event_id for a in amendments)):
+            changes = order_changes(old, event)
+            if changes:
+                amendments.append(OrderChange(event_id=event.event_id, at=event.occurred_at,
+                                              after_decision_id=old.decision_id, after_outcome=old.outcome,
+                                              changes=changes))
+        return OrderFact(order_id=event.order_id, event_id=event.event_id, status=event.type, at=event.occurred_at,
+                         parties=[FactParty.of(p) for p in _parties(event)], ship_to=event.ship_to,
+                         decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments,
+                         revision=revision)
+
+    def _activity_fact(self, event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
+        activity = activity_of(event)
+        first = self._activity.get(activity.key) if activity else None
+        if activity is None or first is None:
+            return activity
+        # The activity dates from the subject's first event; later events keep it.
+        return activity.model_copy(update={"event_id": first.event_id, "at": min(first.at, activity.at)})
+
+    def _flagged_facts(self, event: OrderEvent | ShipmentEvent, decision: Decision) -> list[Fact]:
+        flagged: dict[str, FlaggedParty] = {}
+        parties = _parties(event)
+        for reason in decision.reasons:
+            if reason.code not in FLAGGING_CODES or reason.severity is Severity.info:
+                continue
+            party = next((p for p in parties if p.role.value == reason.party_role and p.name == reason.party_name),
+                         None)
+            if party is None:
+                continue
+            matched = f"{reason.list_code}:{reason.source_id}" if reason.list_code and reason.source_id \
+                else reason.code.value
+            key = f"flagged:{party_key(party.name, party_country(party))}"
+            if key in flagged:
+                if matched not in flagged[key].matched:
+                    flagged[key] = flagged[key].model_copy(update={"matched": [*flagged[key].matched, matched]})
+                continue
+            ids = {k: str(v) for k, v in party.ids.model_dump(exclude_none=True).items()} if party.ids else {}
+            flagged[key] = FlaggedParty(
+                name=party.name, name_key=name_key(party.name), country=party_country(party), address=party.address,
+                phone=party.phone, email=party.email, ids=ids, subject=decision.subject,
+                decision_id=decision.decision_id, outcome=decision.outcome.value, matched=[matched],
+                at=event.occurred_at,
+            )
+        return list(flagged.values())
+
+    # -- expiry --------------------------------------------------------------------------
+
+    def expired(self, now: datetime) -> list[str]:
+        """Keys of facts past their window or horizon (activity older than the structuring
+        window, orders untouched for ORDER_FACTS_KEPT, flagged parties older than
+        FLAGGED_PARTIES_KEPT), and of flagged parties `apply` already dropped for the count
+        cap (each reported once): publish a tombstone for each. Nothing is removed here;
+        the tombstones are applied like any fact."""
+        window = timedelta(days=self.thresholds.structuring_window_days)
+        keys = {k for k, f in self._activity.items() if f.at < now - window}
+        keys |= {f"order:{k}" for k, f in self._orders.items() if f.at < now - ORDER_FACTS_KEPT}
+        keys |= {k for k, f in self._flagged.items() if f.at < now - FLAGGED_PARTIES_KEPT}
+        keys |= self._evicted
+        self._evicted = set()
+        return sorted(keys)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from schemas import ListEntry, ListManifest
 from screening.lists.delta import entry_fingerprint
 from screening.matching import MatchConfig, NameIndex
+from screening.shared_identifiers import SharedIdentifiers
 
 _MOD = 2**256
 
@@ -71,11 +72,13 @@ class ListVersions:
 
 
 class ListState:
-    """Entries by key, their per-list versions, and the NameIndex over them."""
+    """Entries by key, their per-list versions, and the NameIndex and SharedIdentifiers
+    over them."""
 
     def __init__(self, match_config: MatchConfig | None = None) -> None:
         self.entries: dict[str, ListEntry] = {}
         self.index = NameIndex(match_config)
+        self.shared = SharedIdentifiers()
         self.manifests: dict[str, ListManifest] = {}
         self.versions = ListVersions()
         # When this worker last applied an entry; freshness falls back to it for lists
@@ -97,6 +100,7 @@ class ListState:
             del self.entries[key]
             self.versions.discard(key, old.list_code)
             self.index.remove(key)
+            self.shared.remove(key)
             self.last_change_at = at
             return EntryChange(key, ChangeKind.removed, old, None)
         fingerprint = entry_fingerprint(entry)
@@ -108,6 +112,7 @@ class ListState:
         self.entries[key] = entry
         self.versions.add(key, entry.list_code, fingerprint)
         self.index.upsert(entry)
+        self.shared.upsert(entry)
         self.last_change_at = at
         return EntryChange(key, ChangeKind.modified if old else ChangeKind.added, old, entry)
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from screening.rules import de_minimis, embargo, licence, lists_available, restricted_party, transshipment
+from screening.rules import (
+    de_minimis,
+    diversion,
+    embargo,
+    front_company,
+    licence,
+    lists_available,
+    ownership,
+    restricted_party,
+    structuring,
+    transshipment,
+)
 from screening.rules.base import Rule, Screening, Subject, all_parties, outcome_of, role_label
 from screening.rules.context import RuleContext
 
@@ -21,6 +32,10 @@ RULES: tuple[Rule, ...] = (
     transshipment.check,
     lists_available.check,
     restricted_party.check,
+    diversion.check,
+    structuring.check,
+    front_company.check,
+    ownership.check,
 )
 
 

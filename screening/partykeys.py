@@ -1,0 +1,321 @@
+"""How one party is recognised across events and lists: comparable keys for its name,
+street address, phone, email and identifiers. The same functions build the keys of list
+entries, of remembered parties and of the party being screened, so equal keys mean the
+same detail written two ways."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+import pycountry
+from anyascii import anyascii
+
+from schemas import Address, Party
+from screening.matching import normalize_name
+from screening.matching.normalize import TokenRole
+
+_NOT_ALNUM_LOWER = re.compile(r"[^a-z0-9]+")
+_NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
+_NOT_DIGIT = re.compile(r"\D")
+_TRAILING_NOTES = re.compile(r"(\s*\([^()]*\))+\s*$")
+
+# -- names ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The words that identify a name, legal form left out: "Nordlicht Automation GmbH"
+    and "NORDLICHT AUTOMATION" give the same key, "Nordlicht Robotics GmbH" another."""
+    tokens = normalize_name(name)
+    words = [t for t, role in zip(tokens.tokens, tokens.roles, strict=True) if role is not TokenRole.legal]
+    return " ".join(words or tokens.tokens)
+
+
+def party_country(party: Party) -> str | None:
+    return party.address.country if party.address else None
+
+
+def party_key(name: str, country: str | None) -> str:
+    """One party of the stream: "<country>|<name key>" ("-" when the country is unknown)."""
+    return f"{country or '-'}|{name_key(name)}"
+
+
+# -- street addresses ----------------------------------------------------------------------
+
+# Street words written in full or abbreviated; one canonical form each.
+_STREET_WORDS = {
+    "street": "st", "str": "st", "road": "rd", "avenue": "ave", "av": "ave", "boulevard": "blvd",
+    "building": "bldg", "bldg": "bldg", "bld": "bldg", "floor": "f", "flr": "f", "fl": "f",
+    "room": "rm", "flat": "rm", "unit": "rm", "suite": "rm", "ste": "rm", "tower": "twr",
+    "centre": "ctr", "center": "ctr", "plaza": "plz", "industrial": "ind", "commercial": "comm",
+    "block": "blk", "drive": "dr", "lane": "ln", "square": "sq", "number": "no", "nr": "no",
+    "district": "dist", "east": "e", "west": "w", "north": "n", "south": "s",
+}
+# Names a country goes by in addresses beyond ISO's own ("PRC", "UAE", "Hong Kong SAR").
+_EXTRA_COUNTRY_NAMES = {
+    "CN": ("china", "prc", "p r china", "p r c", "peoples republic of china", "mainland china"),
+    "HK": ("hong kong", "hong kong sar", "hksar", "hong kong s a r", "hong kong china"),
+    "MO": ("macau", "macao", "macau sar"),
+    "AE": ("uae", "u a e", "united arab emirates"),
+    "RU": ("russia", "russian federation"),
+    "IR": ("iran",),
+    "KP": ("north korea", "dprk"),
+    "KR": ("south korea", "korea"),
+    "TW": ("taiwan",),
+    "SG": ("singapore",),
+    "US": ("usa", "u s a", "united states"),
+    "GB": ("uk", "u k", "united kingdom", "great britain"),
+}
+
+
+def _fold(text: str) -> str:
+    words = _NOT_ALNUM_LOWER.sub(" ", anyascii(text).lower()).split()
+    return " ".join(_STREET_WORDS.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=512)
+def country_names(country: str) -> frozenset[str]:
+    """Folded names of one country as addresses write it, the code itself included."""
+    names = {country.lower(), *_EXTRA_COUNTRY_NAMES.get(country, ())}
+    record = pycountry.countries.get(alpha_2=country)
+    if record is not None:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(record, attr, None)
+            if value:
+                names.add(value)
+    return frozenset(_fold(n) for n in names)
+
+
+@dataclass(frozen=True)
+class StreetAddress:
+    """A street address as compared: street line folded, country, city folded (or None),
+    and the shorter forms of the street that still name one place (see `street_address`)."""
+
+    street: str
+    country: str
+    city: str | None
+    prefixes: tuple[str, ...] = ()
+
+    def same_place(self, other: StreetAddress) -> bool:
+        """Same street (or one side's street is the other's with trailing parts left off)
+        and country; the city only where both give one that is not just the country's name
+        (lists often leave the city out, or write "Hong Kong, HK")."""
+        if self.country != other.country:
+            return False
+        if not (self.street == other.street or self.street in other.prefixes or other.street in self.prefixes):
+            return False
+        return self.city is None or other.city is None or self.city == other.city
+
+    def lookup_streets(self) -> tuple[str, ...]:
+        return (self.street, *self.prefixes)
+
+    def describe(self) -> str:
+        return ", ".join(p for p in (self.street, self.city, self.country) if p)
+
+
+def _names_a_place(street: str) -> bool:
+    """Specific enough to share: three words or more, a number, and a word of three
+    letters or more ("rm 1905 19 f nam wo hong bldg", "148 wing lok st"; not "level 19")."""
+    words = street.split()
+    return (len(words) >= 3 and any(ch.isdigit() for ch in street)
+            and any(len(w) >= 3 and w.isalpha() for w in words))
+
+
+def street_address(address: Address | None) -> StreetAddress | None:
+    """line1 folded, its trailing locality parts (city, region, postal code, country name)
+    dropped so that "148 Wing Lok Street, Sheung Wan, Hong Kong" with city Sheung Wan and
+    "148 Wing Lok St." with city Hong Kong meet. Lists also keep district names in the
+    street line ("17 Ko Fai Road, Yau Tong"): every shorter form made of whole
+    comma-separated parts that still names a place is kept as a prefix, so a party that
+    leaves the district off still meets the listed address. None without a street line
+    specific enough to share (a house number, or at least three words)."""
+    if address is None or not address.line1 or not address.country:
+        return None
+    return _street_address(address.line1, address.city, address.region, address.postal_code, address.country)
+
+
+# Parties recur from event to event (a regular consignee): their addresses are folded once.
+@lru_cache(maxsize=65536)
+def _street_address(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
+                    country: str) -> StreetAddress | None:
+    places = country_names(country)
+    city = _fold(city_text) if city_text else None
+    locality = set(places)
+    for part in (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None):
+        if part:
+            locality.add(part)
+    segments = [s for s in (_fold(p) for p in line1.split(",")) if s]
+    while segments and (segments[-1] in locality or segments[-1].isdigit()):
+        segments.pop()
+    street = " ".join(segments)
+    words = street.split()
+    if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
+        return None
+    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p))
+    return StreetAddress(street, country, None if city is None or city in places else city, prefixes)
+
+
+# -- phones, emails, identifiers -----------------------------------------------------------
+
+_PHONE_DIGITS_KEPT = 8
+_PHONE_MIN_DIGITS = 7
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The last eight digits: "+852 2345 6789", "00852-23456789" and "2345 6789" meet
+    whether or not the country code is written."""
+    if not phone:
+        return None
+    digits = _NOT_DIGIT.sub("", phone)
+    if len(digits) < _PHONE_MIN_DIGITS:
+        return None
+    return digits[-_PHONE_DIGITS_KEPT:]
+
+
+def email_key(email: str | None) -> str | None:
+    if not email:
+        return None
+    value = email.strip().lower().removeprefix("mailto:")
+    return value if "@" in value and "." in value.split("@", 1)[1] else None
+
+
+def identifier_key(value: Any) -> str | None:
+    """Upper-case letters and digits of the number itself: without a trailing "(country)"
+    note, a leading "<issue date>, " (CSL registration numbers) or an "IMO" prefix, so
+    "1027700256297 (RU)" and "IMO 9187629" become "1027700256297" and "9187629". Short or
+    digit-free values (names, flags) and phrases (regulation citations) identify nothing."""
+    text = _TRAILING_NOTES.sub("", str(value)).rsplit(",", 1)[-1].strip()
+    if len(text.split()) > 3:
+        return None
+    text = _NOT_ALNUM_UPPER.sub("", text.upper()).removeprefix("IMO")
+    if len(text) < 5 or not any(ch.isdigit() for ch in text):
+        return None
+    return text
+
+
+# List `ids` keys that hold a phone number or an email address.
+PHONE_ID_KEYS = frozenset({"phone_number", "telephone", "fax", "phone"})
+EMAIL_ID_KEYS = frozenset({"email_address", "email"})
+# List `ids` keys that describe rather than identify (dates, places, flags, citations).
+_DESCRIPTIVE_ID_KEYS = frozenset({
+    "dob", "pob", "nationality", "citizenship", "gender", "title", "website", "federal_register_notice",
+    "standard_order", "vessel_type", "gross_tonnage", "gross_registered_tonnage", "vessel_flag", "vessel_owner",
+    "other_vessel_flag", "former_vessel_flag", "vessel_year_of_build", "aircraft_model", "aircraft_operator",
+    "aircraft_manufacture_date", "organization_established_date", "organization_type", "target_type",
+    "linked_to", "issuer_name", "listing_date_cmic", "effective_date_cmic",
+    "purchase_sales_for_divestment_date_cmic", "equity_ticker", "additional_sanctions_information",
+    "secondary_sanctions_risk", "nationality_of_registration",
+})
+# Prefixes of list `ids` keys that cite sanctions measures or dates, not the party.
+_DESCRIPTIVE_ID_PREFIXES = ("executive_order_", "listing_date_", "effective_date_", "transactions_prohibited_")
+
+
+def _values(value: Any) -> Iterator[Any]:
+    if isinstance(value, list | tuple | set):
+        yield from value
+    elif value is not None:
+        yield value
+
+
+@dataclass(frozen=True)
+class ContactKeys:
+    """Everything by which a party or list entry can be recognised besides its name."""
+
+    addresses: tuple[StreetAddress, ...] = ()
+    phones: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.addresses or self.phones or self.emails or self.identifiers)
+
+    @cached_property
+    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[tuple[str, str], ...]], ...]:
+        """Each street address with the index keys it is looked up by (worked out once:
+        a party's keys are cached)."""
+        return tuple((a, tuple(("address", f"{a.country}|{street}") for street in a.lookup_streets()))
+                     for a in self.addresses)
+
+    @cached_property
+    def detail_lookups(self) -> tuple[tuple[tuple[str, str], str, str], ...]:
+        """(index key, what it is, value) of each phone, email and identifier."""
+        return (tuple((("phone", p), "phone", p) for p in sorted(self.phones))
+                + tuple((("email", e), "email", e) for e in sorted(self.emails))
+                + tuple((("id", i), "identifier", i) for i in sorted(self.identifiers)))
+
+
+def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
+    """(phones, emails, identifiers) from a list entry's or a party's `ids`."""
+    phones: set[str] = set()
+    emails: set[str] = set()
+    identifiers: set[str] = set()
+    for label, raw in (ids or {}).items():
+        for value in _values(raw):
+            if label in PHONE_ID_KEYS:
+                key = phone_key(str(value))
+                target = phones
+            elif label in EMAIL_ID_KEYS:
+                key = email_key(str(value))
+                target = emails
+            elif label in _DESCRIPTIVE_ID_KEYS or label.startswith(_DESCRIPTIVE_ID_PREFIXES):
+                continue
+            else:
+                key = identifier_key(value)
+                target = identifiers
+            if key:
+                target.add(key)
+    return phones, emails, identifiers
+
+
+def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | None] = (),
+                 emails: Iterable[str | None] = (), ids: dict[str, Any] | None = None) -> ContactKeys:
+    id_phones, id_emails, identifiers = keys_from_ids(ids)
+    streets = tuple(dict.fromkeys(a for a in map(street_address, addresses) if a is not None))
+    return ContactKeys(
+        addresses=streets,
+        phones=frozenset(id_phones | {k for k in map(phone_key, phones) if k}),
+        emails=frozenset(id_emails | {k for k in map(email_key, emails) if k}),
+        identifiers=frozenset(identifiers),
+    )
+
+
+def lookup_keys(keys: ContactKeys) -> list[tuple[str, str]]:
+    """The index keys of one party's or entry's details: ("address", "<country>|<street>"),
+    ("phone", ...), ("email", ...), ("id", ...). A street address found by its key still has
+    its city compared (`StreetAddress.same_place`)."""
+    return ([k for _, ks in keys.address_lookups for k in ks] + [k for k, _, _ in keys.detail_lookups])
+
+
+def describe_address(address: Address) -> str:
+    """An address as written, for a reviewer: "148 Wing Lok Street, Hong Kong, HK"."""
+    parts = [address.line1, address.city, address.region, address.postal_code, address.country]
+    return ", ".join(p for p in parts if p) or "(empty)"
+
+
+_NO_KEYS = ContactKeys()
+
+
+def party_contact_keys(party: Party) -> ContactKeys:
+    """A party's keys; parties recur from event to event (a regular consignee), so their
+    keys are worked out once per set of details."""
+    address = party.address
+    if (address is None or not address.line1) and not (party.phone or party.email or party.ids):
+        return _NO_KEYS  # most parties give no more than a country
+    line = (address.line1, address.city, address.region, address.postal_code, address.country) if address \
+        else (None, None, None, None, None)
+    ids = tuple(sorted((k, str(v)) for k, v in party.ids.model_dump(exclude_none=True).items())) if party.ids \
+        else ()
+    return _party_keys(line, party.phone, party.email, ids)
+
+
+@lru_cache(maxsize=65536)
+def _party_keys(line: tuple[str | None, str | None, str | None, str | None, str | None], phone: str | None,
+                email: str | None, ids: tuple[tuple[str, str], ...]) -> ContactKeys:
+    line1, city, region, postal_code, country = line
+    address = Address(line1=line1, city=city, region=region, postal_code=postal_code, country=country) \
+        if any(line) else None
+    return contact_keys([address], [phone], [email], dict(ids) or None)

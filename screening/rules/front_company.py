@@ -1,0 +1,66 @@
+"""FRONT_COMPANY: an unlisted party that shares a street address, phone, email or
+identifier with a listed entry, or with a party this stream already held or blocked for a
+list match. The ZTE case's Iranian sales ran through Hong Kong companies at the
+addresses and with the people of listed ones (BIS Entity List additions, 81 FR 12004;
+BIS "Know Your Customer" red flags, 15 CFR 732 Supp. 3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from schemas import Party, Reason, ReasonCode, Severity
+from screening.partykeys import name_key, party_contact_keys, party_country
+from screening.rules.base import Subject, all_parties, role_label
+from screening.rules.context import RuleContext
+
+# Reasons per party: a shared office tower can be listed many times over; the detail of
+# the last one says how many more entries share a detail.
+MAX_REASONS_PER_PARTY = 5
+
+
+def _who(party: Party) -> str:
+    return f"{role_label(party).capitalize()} '{party.name}' ({party_country(party) or 'country unknown'})"
+
+
+def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
+    keys = party_contact_keys(party)
+    if not keys or ctx.party_matches(party, on):
+        return []  # a listed party is restricted_party's; nothing to compare without details
+    by_entry: dict[str, list[str]] = {}
+    for shared in ctx.lists.shared.sharing(keys):
+        entry = ctx.lists.entries.get(shared.entry_key)
+        if entry is not None and entry.in_force(on):
+            by_entry.setdefault(shared.entry_key, []).append(f"{shared.what} '{shared.listed}'")
+    reasons = []
+    for key, details in by_entry.items():
+        entry = ctx.entry(key)
+        reasons.append(Reason(
+            code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
+            party_name=party.name, list_code=entry.list_code, source_id=entry.source_id, matched_name=entry.name,
+            detail=(f"{_who(party)} is not listed but shares {'; '.join(details)} with "
+                    f"{ctx.policy.list_name(entry.list_code)} entry '{entry.name}' ({key})."),
+        ))
+    own = name_key(party.name)
+    for flagged, what in ctx.facts.flagged_sharing(party, keys):
+        if flagged.name_key == own:
+            continue  # the same party under another country or spelling of its address
+        reasons.append(Reason(
+            code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
+            party_name=party.name, matched_name=flagged.name,
+            detail=(f"{_who(party)} is not listed but shares {what} with '{flagged.name}', which this service "
+                    f"decided {flagged.outcome} for {', '.join(flagged.matched)} on {flagged.subject.kind.value} "
+                    f"{flagged.subject.id} (decision {flagged.decision_id})."),
+        ))
+    if len(reasons) > MAX_REASONS_PER_PARTY:
+        more = len(reasons) - MAX_REASONS_PER_PARTY
+        last = reasons[MAX_REASONS_PER_PARTY - 1]
+        reasons = [*reasons[:MAX_REASONS_PER_PARTY - 1],
+                   last.model_copy(update={"detail": f"{last.detail} {more} more share its details."})]
+    return reasons
+
+
+def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
+    if ctx.lists_problem is not None:
+        return []  # lists_available holds the subject instead
+    on = subject.occurred_at.date()
+    return [reason for party in all_parties(subject) for reason in party_reasons(party, ctx, on)]
