@@ -7,8 +7,10 @@ import base64
 from datetime import datetime
 
 from schemas import Alert, DeadLetter, Decision, HoldEvent, MessageError
+from screening.facts import ActivityFact, FlaggedParty, OrderFact
 
-Output = Decision | HoldEvent | Alert | DeadLetter
+# Stream facts go out too (to the `facts` topic), for every worker to read back.
+Output = Decision | HoldEvent | Alert | DeadLetter | OrderFact | ActivityFact | FlaggedParty
 
 # A dead letter carries at most this much of the original value (base64 grows it by a
 # third), so the letter for an oversized message still fits in one Kafka message.

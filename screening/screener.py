@@ -8,20 +8,42 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from schemas import Alert, AlertSeverity, Decision, HoldEvent, ReasonCode, Subject, Trigger, entry_key
+from schemas import (
+    Alert,
+    AlertSeverity,
+    Decision,
+    HoldEvent,
+    Reason,
+    ReasonCode,
+    Severity,
+    ShipmentEvent,
+    Subject,
+    Trigger,
+    entry_key,
+)
 from screening.decisions import alert_for, hold_for, make_decision, stable_id
 from screening.facts import StreamFacts
 from screening.liststate import ListState
 from screening.outputs import Output
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
-from screening.rules import RULES, Rule, RuleContext, Screening, all_parties, evaluate
+from screening.rules import RULES, Rule, RuleContext, Screening, all_parties, evaluate, outcome_of
 from screening.subjects import SEEN_EVENTS_KEPT, SubjectEvent, SubjectRecord, closes_subject, subject_of
+
+# seen[event_id] of a shipment event waiting for its order (no decision id yet).
+PENDING = "pending"
+
+
+def _remember(seen: dict[str, str], event_id: str, decision_id: str) -> None:
+    seen[event_id] = decision_id
+    while len(seen) > SEEN_EVENTS_KEPT:
+        seen.pop(next(iter(seen)))
 
 
 @dataclass
 class Screened:
-    decision: Decision
+    # None: a shipment held pending until its order is known (nothing to send yet).
+    decision: Decision | None
     record: SubjectRecord
     outputs: list[Output] = field(default_factory=list)
 
@@ -53,20 +75,54 @@ class Screener:
                     and 0 <= offset <= record.last_offset):
                 return Screened(record.last_decision, record, self.outputs_of(record.last_decision))
             return None
+        earlier: list[Output] = []
+        if record is not None and record.pending_since is not None:
+            # A newer event of a shipment still waiting for its order: the waiting one is
+            # decided now, so that no event goes undecided.
+            earlier = self.decide_pending(record, now, timeout=timedelta(0)).outputs
         subject = subject_of(event)
-        screening = self.screen(event, now)
-        decision = make_decision(screening, event.event_id, subject, Trigger.event, now)
         seen = dict(record.seen) if record else {}
-        seen[event.event_id] = decision.decision_id
-        while len(seen) > SEEN_EVENTS_KEPT:
-            seen.pop(next(iter(seen)))
         new_record = SubjectRecord(
             kind=subject.kind, id=subject.id, open=not closes_subject(event),
             event=event.model_dump(mode="json", by_alias=True, exclude_none=True),
             occurred_at=event.occurred_at, seen=seen, last_event_id=event.event_id, partition=partition,
             last_offset=offset, open_hold_id=record.open_hold_id if record else None,
         )
-        return Screened(decision, new_record, self.record_decision(decision, new_record))
+        if isinstance(event, ShipmentEvent) and self.facts.awaits_order(event):
+            new_record.pending_since = now
+            _remember(seen, event.event_id, PENDING)
+            return Screened(None, new_record, earlier)
+        decision = self._decide(event, new_record, now)
+        return Screened(decision, new_record, earlier + self.record_decision(decision, new_record, event, now))
+
+    def _decide(self, event: SubjectEvent, record: SubjectRecord, now: datetime,
+                extra: tuple[Reason, ...] = ()) -> Decision:
+        screening = self.screen(event, now)
+        if extra:
+            reasons = screening.reasons + extra
+            screening = Screening(outcome_of(reasons), reasons, screening.lists_version, screening.rules_version)
+        decision = make_decision(screening, event.event_id, subject_of(event), Trigger.event, now)
+        _remember(record.seen, event.event_id, decision.decision_id)
+        return decision
+
+    def decide_pending(self, record: SubjectRecord, now: datetime, timeout: timedelta) -> Screened:
+        """A shipment held pending: decided once its order is known, or held for review
+        once it has waited `timeout` (then DIVERSION says the order was never seen)."""
+        event = record.parsed_event()
+        assert record.pending_since is not None and isinstance(event, ShipmentEvent)
+        known = not self.facts.awaits_order(event)
+        if not known and now - record.pending_since < timeout:
+            return Screened(None, record, [])
+        updated = record.model_copy(deep=True)
+        updated.pending_since = None
+        extra: tuple[Reason, ...] = ()
+        if not known:
+            extra = (Reason(code=ReasonCode.DIVERSION, severity=Severity.hold, party_role="shipment",
+                            detail=(f"Shipment {event.shipment_id} names order {event.order_id}, which was not seen "
+                                    f"within {timeout.total_seconds():.0f} s: it cannot be checked against its "
+                                    "order's consignee, end user and destination.")),)
+        decision = self._decide(event, updated, now, extra)
+        return Screened(decision, updated, self.record_decision(decision, updated, event, now))
 
     def outputs_of(self, decision: Decision) -> list[Output]:
         out: list[Output] = [decision]
@@ -78,8 +134,10 @@ class Screener:
             out.append(alert)
         return out
 
-    def record_decision(self, decision: Decision, record: SubjectRecord) -> list[Output]:
-        """Decision, and for HOLD/BLOCK a hold and (BLOCK) an alert; updates `record`."""
+    def record_decision(self, decision: Decision, record: SubjectRecord, event: SubjectEvent,
+                        now: datetime) -> list[Output]:
+        """Decision, and for HOLD/BLOCK a hold and (BLOCK) an alert, and the stream facts
+        it adds (applied here at once, published by the emit point); updates `record`."""
         record.last_decision_id = decision.decision_id
         record.last_decision = decision
         record.last_outcome = decision.outcome.value
@@ -90,6 +148,9 @@ class Screener:
         for o in out:
             if isinstance(o, HoldEvent):
                 record.open_hold_id = o.hold_id
+        for fact in self.facts.facts_from(event, decision, now):
+            self.facts.apply(fact.key, fact)
+            out.append(fact)
         return out
 
     # -- list updates -------------------------------------------------------------------
@@ -109,6 +170,8 @@ class Screener:
     def rescreen(self, record: SubjectRecord, now: datetime) -> Screened | None:
         """Screen a known subject again against the current lists; a Decision (trigger
         list_update) only if the outcome changed, or if it was held for want of lists."""
+        if record.pending_since is not None:
+            return None  # decided when its order arrives
         event = record.parsed_event()
         screening = self.screen(event, now)
         if screening.outcome.value == record.last_outcome and not record.held_for_lists:
@@ -117,7 +180,7 @@ class Screener:
         decision = make_decision(screening, record.last_event_id or event.event_id, subject, Trigger.list_update,
                                  now, basis=screening.lists_version)
         updated = record.model_copy(deep=True)
-        return Screened(decision, updated, self.record_decision(decision, updated))
+        return Screened(decision, updated, self.record_decision(decision, updated, event, now))
 
     def delisting_alerts(self, record: SubjectRecord, removed_keys: Collection[str], now: datetime) -> list[Output]:
         """A delisting never releases a hold by itself: it tells the reviewers."""

@@ -46,6 +46,8 @@ class SubjectRecord(BaseModel):
     partition: int = 0
     # event_id -> decision_id of every recent event.
     seen: dict[str, str] = Field(default_factory=dict)
+    # Set while a shipment waits for its order to be seen (no decision yet).
+    pending_since: datetime | None = None
     # The last decision in full, so that a re-delivered event gets it back unchanged.
     last_decision: Decision | None = None
 

@@ -9,6 +9,7 @@ from streams.commands import (
     demo_cmd,
     lists_cmd,
     match_cmd,
+    ownership_cmd,
     rules_cmd,
     schemas_cmd,
     tail_cmd,
@@ -32,6 +33,7 @@ app.add_typer(topics_cmd.app, name="topics")
 app.add_typer(lists_cmd.app, name="lists")
 app.add_typer(deadletter_cmd.app, name="deadletter")
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(ownership_cmd.app, name="ownership")
 
 
 def main() -> None:

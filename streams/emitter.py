@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from confluent_kafka import KafkaError, Message, Producer
 
 from schemas import Alert, DeadLetter, Decision, HoldEvent, HoldStatus
+from screening.facts import ActivityFact, FlaggedParty, OrderFact
 from screening.outputs import Output
 from streams import metrics, topics
 
@@ -33,6 +34,8 @@ def route(output: Output) -> tuple[str, str]:
         return topics.ALERTS, output.subject.id if output.subject else (output.list_code or "lists")
     if isinstance(output, DeadLetter):
         return topics.DEADLETTER, output.key or ""
+    if isinstance(output, OrderFact | ActivityFact | FlaggedParty):
+        return topics.FACTS, output.key
     raise TypeError(f"not an output message: {type(output).__name__}")
 
 
@@ -67,6 +70,10 @@ class Emitter:
         if err is not None:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
+
+    def tombstone(self, topic: str, key: str) -> None:
+        self._produce(self._topic_name(topic), key.encode(), None)
+        self._producer.poll(0)
 
     def nudge(self, topic: str, key: str) -> None:
         """A tombstone for a key nothing uses. Some brokers (Tansu) report a high watermark

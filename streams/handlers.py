@@ -12,6 +12,7 @@ from typing import Any
 
 import faust
 from faust.types import EventT
+from pydantic import ValidationError
 
 from schemas import (
     Alert,
@@ -21,6 +22,7 @@ from schemas import (
     ListManifest,
     MessageError,
     OrderEvent,
+    OwnershipLink,
     ReasonCode,
     ShipmentEvent,
     SubjectKind,
@@ -29,6 +31,7 @@ from schemas import (
 )
 from schemas.common import utc_now
 from screening.decisions import stable_id
+from screening.facts import parse_fact
 from screening.liststate import ChangeKind, ListState
 from screening.matching import tune_gc_after_build
 from screening.outputs import dead_letter
@@ -68,6 +71,10 @@ class Worker:
     # Set once the list state has been read back after start (see await_list_state).
     list_state_settled: bool = False
     last_nudge: datetime | None = None
+    # Shipments on owned partitions waiting for their order: key -> partition. None until
+    # rebuilt from the book after a start or rebalance.
+    pending_shipments: dict[bytes, int] = field(default_factory=dict)
+    pending_rebuilt: bool = False
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -97,9 +104,13 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
         book[key] = screened.record.model_dump_json().encode()
         await worker.emitter.emit(screened.outputs)
-        metrics.DECISION_LATENCY.observe(max((screened.decision.decided_at - parsed.occurred_at).total_seconds(),
-                                             0.0))
-        await _maybe_alert_unavailable(worker, screened.decision)
+        if screened.record.pending_since is not None:
+            worker.pending_shipments[key] = screened.record.partition
+            log.info("shipment held pending its order event_id=%s subject=%s", parsed.event_id, key.decode())
+        if screened.decision is not None:
+            metrics.DECISION_LATENCY.observe(max((screened.decision.decided_at - parsed.occurred_at).total_seconds(),
+                                                 0.0))
+            await _maybe_alert_unavailable(worker, screened.decision)
     except Exception as exc:  # never let one event stop the agent, never drop it silently
         log.exception("processing failed topic=%s offset=%s", msg.topic, msg.offset)
         await dead_letter_event(worker, event, MessageError("processing", f"{msg.topic}: processing failed: {exc!r}"))
@@ -240,6 +251,33 @@ def owned_records(worker: Worker) -> Iterator[tuple[Any, bytes, SubjectRecord]]:
                 yield book, key, record
 
 
+async def decide_pending_shipments(worker: Worker, now: datetime) -> None:
+    """Decide the shipments held pending whose order has become known, or that waited
+    longer than `shipment_order_wait_s` (then held for review)."""
+    book = worker.books[SubjectKind.shipment]
+    if not worker.pending_rebuilt:
+        worker.pending_shipments = {key: record.partition for b, key, record in owned_records(worker)
+                                    if b is book and record.pending_since is not None}
+        worker.pending_rebuilt = True
+    timeout = timedelta(seconds=worker.settings.shipment_order_wait_s)
+    for key in list(worker.pending_shipments):
+        raw = book.get(key)
+        record = SubjectRecord.model_validate_json(raw) if raw else None
+        if record is None or record.pending_since is None:
+            worker.pending_shipments.pop(key, None)
+            continue
+        screened = worker.screener.decide_pending(record, now, timeout)
+        if screened.decision is None:
+            continue
+        worker.pending_shipments.pop(key, None)
+        _store_record(book, key, screened.record)
+        await worker.emitter.emit(screened.outputs)
+
+
+def forget_pending_after_rebalance(worker: Worker) -> None:
+    worker.pending_rebuilt = False
+
+
 def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
     """Write a subject record from outside a stream event: to its own changelog partition,
     which is where the input topic put the subject."""
@@ -317,6 +355,50 @@ def manifest_applier(worker: Worker) -> Any:
             metrics.LIST_LAST_LOAD.labels(list_code).set(manifest.loaded_at.timestamp())
 
     return apply
+
+
+def fact_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+            return
+        try:
+            fact = None if value is None else parse_fact(value)
+            worker.screener.facts.apply(key, fact)
+        except (ValidationError, ValueError) as exc:
+            await dead_letter_event(worker, event, MessageError("schema", f"{topics.FACTS}: {exc}"))
+
+    return apply
+
+
+def ownership_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        try:
+            if key_raw is None:
+                raise MessageError("key_missing", f"{topics.OWNERSHIP}: a link needs its link id as key")
+            key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+            link = None if value is None else parse_message(OwnershipLink, value, topics.OWNERSHIP, worker.limits)
+        except MessageError as exc:
+            await dead_letter_event(worker, event, exc)
+            return
+        worker.screener.facts.apply_link(key, link)
+
+    return apply
+
+
+def expire_facts(worker: Worker, now: datetime) -> int:
+    """Tombstones for facts past their window; written by the worker that owns orders
+    partition 0 only, since every worker holds all facts."""
+    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    if (worker.settings.topic(topics.ORDERS), 0) not in owned:
+        return 0
+    keys = worker.screener.facts.expired(now)
+    for key in keys:
+        worker.emitter.tombstone(topics.FACTS, key)
+        worker.screener.facts.apply(key, None)
+    return len(keys)
 
 
 def count_list_alert(value: bytes) -> None:

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     # YAML files in screening/ruledata/, None = the packaged copy. Licence register: a YAML
     # file of the licences held (number, ECCNs, countries, valid from/to), optional.
     rules_dir: Path | None = None
+    # A shipment naming an order not yet seen waits this long for it, then is held.
+    shipment_order_wait_s: float = Field(default=600.0, ge=0)
     licence_register: Path | None = None
     # None: the matching engine's tuned defaults.
     match_potential_threshold: float | None = None

@@ -1,11 +1,15 @@
 """The whole Faust data flow on one page.
 
-    orders         --screen_orders-->     decisions, holds, alerts   (orders_book table)
-    shipments      --screen_shipments-->  decisions, holds, alerts   (shipments_book table)
+    orders         --screen_orders-->     decisions, holds, alerts, facts   (orders_book table)
+    shipments      --screen_shipments-->  decisions, holds, alerts, facts   (shipments_book table;
+                                          a shipment whose order is unknown waits there, pending)
     any bad input  ------------------->   deadletter
     alerts         --count_list_alerts--> quarantine / fetch-failure metrics
     lists.entries  --(GlobalTable list_entries, compacted, 1 partition)-->  ListState + NameIndex
     lists.manifest --(GlobalTable list_manifests)-->  ListState freshness and versions
+    facts          --(GlobalTable facts, compacted, 1 partition)-->  StreamFacts (order join,
+                                          consignee activity, held parties) for the red-flag rules
+    ownership      --(GlobalTable ownership)-->  StreamFacts' ownership graph
 
 Agents are thin: decode (or dead-letter), hand the event to `Screener`, pass what it
 returns to the one emit point (`streams/emitter.py`). Every agent catches its own errors,
@@ -25,6 +29,7 @@ from faust.tables.globaltable import GlobalTable
 
 from schemas import OrderEvent, ShipmentEvent, SubjectKind
 from schemas.common import utc_now
+from screening.facts import StreamFacts
 from screening.liststate import ListState
 from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
@@ -105,7 +110,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     flush_before_commit(emitter.flush)
     # Bad rule data stops the start here, naming file, line and reason.
     rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
-    worker = Worker(settings, bootstrap, app, state, Screener(state, policy_from(settings), data=rule_data), emitter,
+    screener = Screener(state, policy_from(settings), data=rule_data, facts=StreamFacts(rule_data.red_flags))
+    worker = Worker(settings, bootstrap, app, state, screener, emitter,
                     limits=settings.input_limits())
 
     def topic(name: str, partitions: int | None = None) -> faust.TopicT:
@@ -119,6 +125,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     shipments = topic(topics.SHIPMENTS)
     list_entries = topic(topics.LIST_ENTRIES, partitions=1)
     list_manifest = topic(topics.LIST_MANIFEST, partitions=1)
+    facts = topic(topics.FACTS, partitions=1)
+    ownership = topic(topics.OWNERSHIP, partitions=1)
     for name in (topics.DECISIONS, topics.HOLDS, topics.ALERTS, topics.AUDIT, topics.DEADLETTER):
         topic(name)
 
@@ -134,6 +142,14 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     app.GlobalTable("list_manifests", changelog_topic=list_manifest, partitions=1, recovery_buffer_size=1,
                     synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
                     on_changelog_event=handlers.manifest_applier(worker))
+    # What the streams have seen for the red-flag rules (written by every worker, read by
+    # all), and ownership links: StreamFacts is updated record by record, like ListState.
+    app.GlobalTable("facts", changelog_topic=facts, partitions=1, recovery_buffer_size=1,
+                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
+                    on_changelog_event=handlers.fact_applier(worker))
+    app.GlobalTable("ownership", changelog_topic=ownership, partitions=1, recovery_buffer_size=1,
+                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
+                    on_changelog_event=handlers.ownership_applier(worker))
     # Subjects by id, co-partitioned with their input topic.
     # Keys and values are bytes we encode ourselves (app serializers are raw), so a key
     # reads back the same after a recovery as it was written.
@@ -174,8 +190,20 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     async def expire_subjects() -> None:
         try:
             handlers.expire_subjects(worker, utc_now())
+            handlers.expire_facts(worker, utc_now())
         except Exception:
             log.exception("expiring subjects failed")
+
+    @app.timer(interval=1.0)
+    async def decide_pending_shipments() -> None:
+        try:
+            await handlers.decide_pending_shipments(worker, utc_now())
+        except Exception:  # a timer that raises stops for good
+            log.exception("deciding pending shipments failed")
+
+    @app.on_rebalance_complete.connect  # type: ignore[arg-type]
+    async def after_rebalance(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        handlers.forget_pending_after_rebalance(worker)
 
     @app.timer(interval=1.0)
     async def follow_list_state() -> None:

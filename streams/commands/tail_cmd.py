@@ -60,6 +60,8 @@ def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool =
             if msg is None or msg.error():
                 continue
             value = msg.value()
+            if value is None and (msg.key() or b"").startswith(topics.SYNC_KEY_PREFIX.encode()):
+                continue  # a marker written past a lagging high watermark, not a message
             try:
                 line, colour = describe(topic, json.loads(value)) if value else ("<tombstone>", None)
             except ValueError:
