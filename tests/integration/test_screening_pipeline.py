@@ -175,6 +175,10 @@ def test_tail_prints_one_readable_line_per_message(broker: EmbeddedBroker, outpu
     [line] = [ln for ln in run.stdout.splitlines() if f"key={key}" in ln]
     assert line.startswith("orders[") and "not valid UTF-8 JSON" in line and "not json at all" in line
 
+    for _ in range(3):  # at least three decisions on the topic, whichever tests ran before
+        clean = order("Nordlicht Automation GmbH")
+        send_order(broker, clean)
+        decision_for(outputs, clean)
     decisions = subprocess.run([sys.executable, "-m", "streams.cli", "tail", "decisions", "--from-beginning",
                                 "-n", "3", "--bootstrap", broker.bootstrap],
                                capture_output=True, text=True, timeout=60)
