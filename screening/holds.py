@@ -221,7 +221,8 @@ def apply_hold_event(state: HoldState | None, event: HoldEvent) -> HoldState:
     step = HoldAction(status=event.status, at=event.at, reviewer=event.reviewer, reason=event.reason,
                       decision_id=event.decision_id, disposition_key=key)
     if state is None:
-        outcome = Outcome(outcome_text) if outcome_text else Outcome.HOLD
+        # Fail closed: without the outcome, the stricter (BLOCK) rules apply until it is known.
+        outcome = Outcome(outcome_text) if outcome_text else Outcome.BLOCK
         return HoldState(hold_id=event.hold_id, subject=event.subject, status=event.status, outcome=outcome,
                          decision_ids=(event.decision_id,), opened_at=event.at, history=(step,),
                          first_reviewer=event.reviewer if event.status is not HoldStatus.opened else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from streams.commands import demo_cmd, lists_cmd, match_cmd, schemas_cmd, tail_cmd, topics_cmd, worker_cmd
+from streams.commands import demo_cmd, lists_cmd, match_cmd, review_cmd, schemas_cmd, tail_cmd, topics_cmd, worker_cmd
 
 app = typer.Typer(
     name="tradescreen",
@@ -20,6 +20,7 @@ app.command("match")(match_cmd.match)
 app.add_typer(schemas_cmd.app, name="schemas")
 app.add_typer(topics_cmd.app, name="topics")
 app.add_typer(lists_cmd.app, name="lists")
+app.add_typer(review_cmd.app, name="review")
 
 
 def main() -> None:
