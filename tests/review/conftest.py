@@ -3,6 +3,7 @@ apply_* functions (what review/ingest.py does with each topic message)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from review.app import ReviewContext, create_app
 from review.store import ReviewStore
@@ -83,9 +85,28 @@ class Service:
         return d
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
-    store = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+PG_URL = os.environ.get("TRADESCREEN_TEST_PG_URL",
+                        "postgresql+psycopg://tradescreen:tradescreen@127.0.0.1:5432/tradescreen_test")
+
+
+def postgres_store() -> ReviewStore:
+    """The PostgreSQL that .ci/setup-review.sh prepares, emptied. Missing: a failure in CI,
+    a skip elsewhere."""
+    try:
+        store = ReviewStore(PG_URL)
+    except OperationalError as exc:
+        message = f"PostgreSQL not reachable at {PG_URL} (run .ci/setup-review.sh): {str(exc).splitlines()[0]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    store.drop_all()
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    """The service over each database the read model supports."""
+    store = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}") if request.param == "sqlite" else postgres_store()
     with store.session() as s:
         store.apply_list_entry(s, ENTRY.key, ENTRY)
     publisher = RecordingPublisher()
@@ -94,3 +115,4 @@ def service(tmp_path: Path) -> Iterator[Service]:
     app = create_app(ReviewContext(settings, store, directory(), publisher, clock=lambda: clock[0]))
     with TestClient(app) as client:
         yield Service(client, store, publisher, clock)
+    store.engine.dispose()
