@@ -149,6 +149,7 @@ def create_app(ctx: ReviewContext) -> FastAPI:
         current = attached[-1] if attached else None
         event = ctx.store.subject_event(state.subject.kind.value, state.subject.id)
         effective = _effective_state(ctx, state)
+        refusals = {a: check_disposition(effective, a, me.id, me.role) for a in DispositionAction}
         return {
             "hold": _summary(row, ctx.clock()),
             "first_reviewer": state.first_reviewer, "escalated_by": state.escalated_by,
@@ -157,8 +158,9 @@ def create_app(ctx: ReviewContext) -> FastAPI:
             "decisions": [dict(d.model_dump(mode="json", by_alias=True, exclude_none=True),
                                attached=d.decision_id in state.decision_ids) for d in decisions],
             "history": _history(ctx, row, state),
-            "allowed_actions": [a.value for a in DispositionAction
-                                if check_disposition(effective, a, me.id, me.role) is None],
+            "allowed_actions": [a.value for a, why in refusals.items() if why is None],
+            # Why each other action is not open to this reviewer now (the UI shows it).
+            "refused_actions": {a.value: why.reason for a, why in refusals.items() if why is not None},
         }
 
     def act(action: DispositionAction) -> Callable[..., JSONResponse]:
