@@ -55,6 +55,7 @@ class HoldRow(Base):
     reason_codes: Mapped[str] = mapped_column(Text, default=",")
     lists: Mapped[str] = mapped_column(Text, default=",")
     party_names: Mapped[str] = mapped_column(Text, default="")
+    party_search: Mapped[str] = mapped_column(Text, default="")  # party_names lowercased
     summary: Mapped[str] = mapped_column(Text, default="")
     assignee: Mapped[str | None] = mapped_column(String(200), index=True, nullable=True)
     pending: Mapped[int] = mapped_column(Integer, default=0)
@@ -220,8 +221,8 @@ class ReviewStore:
         state = apply_hold_event(before, event)
         if row is None:
             row = HoldRow(hold_id=state.hold_id, subject_kind=state.subject.kind.value, subject_id=state.subject.id,
-                          opened_at=state.opened_at, reason_codes=",", lists=",", party_names="", summary="",
-                          pending=0, assignee=None, outcome_from_events=False)
+                          opened_at=state.opened_at, reason_codes=",", lists=",", party_names="", party_search="",
+                          summary="",                          pending=0, assignee=None, outcome_from_events=False)
             s.add(row)
         self._store_state(row, state, outcome_given="outcome" in (event.model_extra or {}))
         if event.status.value == "opened" and event.reason and not row.summary:
@@ -313,7 +314,8 @@ class ReviewStore:
         names = sorted({r.party_name for d in decisions for r in d.reasons if r.party_name})
         row.reason_codes = "," + ",".join(codes) + ("," if codes else "")
         row.lists = "," + ",".join(lists) + ("," if lists else "")
-        row.party_names = "\n".join(names).lower()
+        row.party_names = "\n".join(names)
+        row.party_search = row.party_names.lower()
         by_id = {d.decision_id: d for d in decisions}
         opening = by_id.get(state.decision_ids[0])
         latest_held = [by_id[i] for i in state.decision_ids if i in by_id and by_id[i].outcome.value != "CLEAR"]
@@ -341,13 +343,13 @@ class ReviewStore:
         elif q.status != "all":
             stmt = stmt.where(HoldRow.status == q.status)
         if q.reason_code:
-            stmt = stmt.where(HoldRow.reason_codes.contains(f",{q.reason_code},"))
+            stmt = stmt.where(HoldRow.reason_codes.contains(f",{q.reason_code},", autoescape=True))
         if q.list_code:
-            stmt = stmt.where(HoldRow.lists.contains(f",{q.list_code},"))
+            stmt = stmt.where(HoldRow.lists.contains(f",{q.list_code},", autoescape=True))
         if q.outcome:
             stmt = stmt.where(HoldRow.outcome == q.outcome)
         if q.party:
-            stmt = stmt.where(HoldRow.party_names.contains(q.party.lower()))
+            stmt = stmt.where(HoldRow.party_search.contains(q.party.lower(), autoescape=True))
         if q.assignee == "none":
             stmt = stmt.where(HoldRow.assignee.is_(None))
         elif q.assignee:
