@@ -222,7 +222,7 @@ class ReviewStore:
         if row is None:
             row = HoldRow(hold_id=state.hold_id, subject_kind=state.subject.kind.value, subject_id=state.subject.id,
                           opened_at=state.opened_at, reason_codes=",", lists=",", party_names="", party_search="",
-                          summary="",                          pending=0, assignee=None, outcome_from_events=False)
+                          summary="", pending=0, assignee=None, outcome_from_events=False)
             s.add(row)
         self._store_state(row, state, outcome_given="outcome" in (event.model_extra or {}))
         if event.status.value == "opened" and event.reason and not row.summary:
