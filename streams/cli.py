@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from streams.commands import demo_cmd, lists_cmd, match_cmd, review_cmd, schemas_cmd, tail_cmd, topics_cmd, worker_cmd
+from streams.commands import (
+    audit_cmd,
+    demo_cmd,
+    lists_cmd,
+    match_cmd,
+    review_cmd,
+    schemas_cmd,
+    tail_cmd,
+    topics_cmd,
+    worker_cmd,
+)
 
 app = typer.Typer(
     name="tradescreen",
@@ -21,6 +31,7 @@ app.add_typer(schemas_cmd.app, name="schemas")
 app.add_typer(topics_cmd.app, name="topics")
 app.add_typer(lists_cmd.app, name="lists")
 app.add_typer(review_cmd.app, name="review")
+app.add_typer(audit_cmd.app, name="audit")
 
 
 def main() -> None:
