@@ -82,7 +82,7 @@ def read_export(path: Path) -> Partitioned:
     out: Partitioned = {}
     if text.startswith("partition,"):
         for row in csv.DictReader(io.StringIO(text)):
-            record = AuditRecord(seq=int(row["seq"]), at=row["at"], kind=row["kind"],  # type: ignore[arg-type]
+            record = AuditRecord(seq=int(row["seq"]), at=row["at"], kind=row["kind"],
                                  payload=json.loads(row["payload"]), prev_hash=row["prev_hash"], hash=row["hash"])
             out.setdefault(int(row["partition"]), []).append(record)
         return out
