@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from streams.commands import (
+    alerts_cmd,
     audit_cmd,
     demo_cmd,
     lists_cmd,
@@ -32,6 +33,7 @@ app.add_typer(topics_cmd.app, name="topics")
 app.add_typer(lists_cmd.app, name="lists")
 app.add_typer(review_cmd.app, name="review")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(alerts_cmd.app, name="alerts")
 
 
 def main() -> None:
