@@ -20,6 +20,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Index,
     Integer,
     String,
     Text,
@@ -61,6 +62,9 @@ class HoldRow(Base):
     pending: Mapped[int] = mapped_column(Integer, default=0)
     outcome_from_events: Mapped[bool] = mapped_column(Boolean, default=False)
     state_json: Mapped[str] = mapped_column(Text)
+
+    # The queue's usual question: open holds, oldest (or newest) first.
+    __table_args__ = (Index("ix_holds_status_opened_at", "status", "opened_at", "hold_id"),)
 
 
 class DecisionRow(Base):

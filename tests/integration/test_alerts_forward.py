@@ -39,7 +39,7 @@ class FlakyWebhook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with hook.lock:
                     status = 503 if hook.failures > 0 else (400 if b"REJECT-ME" in body else 200)
