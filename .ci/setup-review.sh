@@ -39,7 +39,10 @@ BEGIN
   END IF;
 END $$;
 SQL
-if ! su postgres -c "psql -qAtc \"select 1 from pg_database where datname='tradescreen_test'\"" | grep -q 1; then
-    su postgres -c "createdb -O tradescreen tradescreen_test"
-fi
+# tradescreen_test for the tests (emptied by each), tradescreen_bench for bench/review.py.
+for db in tradescreen_test tradescreen_bench; do
+    if ! su postgres -c "psql -qAtc \"select 1 from pg_database where datname='$db'\"" | grep -q 1; then
+        su postgres -c "createdb -O tradescreen $db"
+    fi
+done
 echo "setup-review: PostgreSQL $cluster_version/$cluster_name ready (tradescreen_test), chromium $(chromium --version 2>/dev/null || echo missing)"

@@ -7,6 +7,7 @@ the open queue (what the UI asks for most), so filtered figures read as a ratio 
 The read model is filled through the same store functions the topic ingest calls.
 
 usage: python bench/review.py [--open 10000] [--closed 10000] [--rounds 60] [--db-url URL]
+(a database of its own: the bench empties it; .ci/setup-review.sh creates tradescreen_bench)
 """
 
 from __future__ import annotations

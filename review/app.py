@@ -51,6 +51,8 @@ class ReviewContext:
     directory: ReviewerDirectory
     publisher: Publisher
     clock: Callable[[], datetime] = utc_now
+    # What the read model's ingest reports (review.ingest.ReadModelIngest.status).
+    ingest_status: Callable[[], dict[str, Any]] | None = None
 
 
 class ActionRequest(BaseModel):
@@ -105,8 +107,11 @@ def create_app(ctx: ReviewContext) -> FastAPI:
         return RedirectResponse("/ui/")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        ingest = ctx.ingest_status() if ctx.ingest_status else None
+        healthy = ingest is None or bool(ingest["alive"])
+        return JSONResponse({"status": "ok" if healthy else "read model not updating", "read_model": ingest},
+                            status_code=200 if healthy else 503)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

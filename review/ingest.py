@@ -52,12 +52,19 @@ class ReadModelIngest:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.applied = 0
+        self.failures = 0
+        self.last_error: str | None = None
         self._names = {settings.topic(t): t for t in READ_TOPICS}
 
     def start(self) -> ReadModelIngest:
         self._thread = threading.Thread(target=self.run, name="review-ingest", daemon=True)
         self._thread.start()
         return self
+
+    def status(self) -> dict[str, object]:
+        alive = self._thread is not None and self._thread.is_alive()
+        return {"alive": alive, "applied": self.applied, "failed_batches": self.failures,
+                "last_error": self.last_error}
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,11 +79,18 @@ class ReadModelIngest:
             consumer.assign(self._assignment(consumer))
             while not self._stop.is_set():
                 batch = consumer.consume(num_messages=500, timeout=0.3)
-                if batch:
+                if not batch:
+                    continue
+                try:
                     self.apply_batch(batch)
-        except Exception:
-            log.exception("review read model: ingest stopped")
-            raise
+                except Exception as exc:
+                    # The batch's transaction rolled back (database away, say): read it
+                    # again from the saved offsets once the database answers.
+                    self.failures += 1
+                    self.last_error = str(exc).splitlines()[0]
+                    log.exception("review read model: batch not applied; retrying from the saved offsets")
+                    self._stop.wait(2.0)
+                    consumer.assign(self._assignment(consumer))
         finally:
             consumer.close()
 

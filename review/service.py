@@ -77,7 +77,8 @@ def build_service(settings: Settings, bootstrap: str, rebuild: bool = False,
     if rebuild:
         store.drop_all()
     ingest = ReadModelIngest(settings, bootstrap, store)
-    app = create_app(ReviewContext(settings, store, directory, KafkaPublisher(bootstrap)))
+    app = create_app(ReviewContext(settings, store, directory, KafkaPublisher(bootstrap),
+                                   ingest_status=ingest.status))
     config = uvicorn.Config(app, host=settings.review_host, port=settings.review_port, log_level="warning",
                             access_log=False)
     return ReviewService(settings, store, ingest, uvicorn.Server(config))

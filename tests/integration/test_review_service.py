@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from prometheus_client import REGISTRY
 
 from schemas import Disposition, HoldEvent
 from screening.holds import disposition_key
@@ -21,12 +22,17 @@ def test_hold_to_disposition_and_back(broker: EmbeddedBroker, tmp_path: Path) ->
     with running_review(broker.bootstrap, tmp_path / "a") as service:
         worker = WorkerStandIn(broker.bootstrap, service.settings)
         worker.list_entry(ENTRY)
+        worker.send("holds", "h-0", b"{not json")  # skipped, logged and counted; ingest goes on
         d = decision("d-1", "o-1", "HOLD")
         worker.decision(d)
         worker.hold(opened("h-1", d))
         api = httpx.Client(base_url=service.url, headers=auth("bob"), timeout=10)
         hold = wait_for(lambda: api.get("/api/holds").json()["holds"], "hold in the queue")[0]
         assert hold["hold_id"] == "h-1" and hold["outcome"] == "HOLD" and hold["reason_codes"] == ["RESTRICTED_PARTY"]
+        health = httpx.get(f"{service.url}/healthz").json()
+        assert health["read_model"]["alive"] and health["read_model"]["applied"] >= 4
+        assert REGISTRY.get_sample_value("tradescreen_review_unreadable_messages_total",
+                                         {"topic": service.settings.topic("holds")}) == 1
 
         r = api.post("/api/holds/h-1/confirm", json={"reason": "same entity"})
         assert r.status_code == 202, r.text
