@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page
 from review.service import ReviewService
 from schemas import Disposition
 from schemas.review import ReviewerRole
+from screening.allowlist import allowlist_key
 from screening.holds import Applied, apply_disposition, hold_event, open_hold
 from streams.broker import EmbeddedBroker
 from streams.kafka import read_topic
@@ -80,6 +81,8 @@ def test_confirm_a_hold_and_see_it_leave_the_open_queue(browser: Browser, broker
         pw.expect(sides).to_contain_text(ENTRY.name)
         pw.expect(sides).to_contain_text("STAR TRADING")
         pw.expect(sides.locator("mark.diff").first).to_be_visible()  # Shanghai vs Beijing, at least
+        page.click("#actions button[data-action=claim]")
+        pw.expect(page.locator('#holds tr[data-hold-id="h-1"] td').last).to_have_text("bob")
         page.fill("#reason", "Same company as SDN:1234, same registered name")
         page.click("#actions button[data-action=confirm]")
         pw.expect(page.locator("#action-result")).to_contain_text("pending")
@@ -97,6 +100,20 @@ def test_confirm_a_hold_and_see_it_leave_the_open_queue(browser: Browser, broker
         pw.expect(page.locator("#detail-title")).to_contain_text("confirmed")
         pw.expect(page.locator("#history")).to_contain_text("bob")
         pw.expect(page.locator("#history")).to_contain_text("Same company as SDN:1234")
+
+        # The other hold is a false positive: allow-list the pair (a reason is needed here too).
+        page.keyboard.press("Escape")
+        rows.first.focus()
+        page.keyboard.press("Enter")
+        pw.expect(page.locator("#detail-title")).to_contain_text("order o-2")
+        allow = page.locator("button.allowlist")
+        allow.click()
+        pw.expect(page.locator("#action-error")).to_contain_text("reason")
+        page.fill("#reason", "Moon Shipping is not the listed Beijing company")
+        allow.click()
+        pw.expect(page.locator("#action-result")).to_contain_text("Allow-listed until")
+        [(key, _)] = list(read_topic(broker.bootstrap, service.settings.topic("allowlist"), timeout_s=30))
+        assert key is not None and key.decode() == allowlist_key("Moon Shipping Ltd", "CN", "SDN:1234")
         page.close()
 
 
