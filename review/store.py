@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker, undefer
 
 from schemas import Decision, Disposition, HoldEvent, ListEntry
 from schemas.review import AllowListEntry
@@ -61,7 +61,8 @@ class HoldRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(200), index=True, nullable=True)
     pending: Mapped[int] = mapped_column(Integer, default=0)
     outcome_from_events: Mapped[bool] = mapped_column(Boolean, default=False)
-    state_json: Mapped[str] = mapped_column(Text)
+    # Deferred: listing never reads it, and sorting rows that carry it costs (PostgreSQL).
+    state_json: Mapped[str] = mapped_column(Text, deferred=True)
 
     # The queue's usual question: open holds, oldest (or newest) first.
     __table_args__ = (Index("ix_holds_status_opened_at", "status", "opened_at", "hold_id"),)
@@ -371,7 +372,7 @@ class ReviewStore:
 
     def hold(self, hold_id: str) -> HoldRow | None:
         with self.session() as s:
-            return s.get(HoldRow, hold_id)
+            return s.get(HoldRow, hold_id, options=[undefer(HoldRow.state_json)])
 
     def hold_state(self, hold_id: str) -> HoldState | None:
         row = self.hold(hold_id)
