@@ -3,7 +3,8 @@
 
 const POLL_MS = 2000;
 const state = { token: sessionStorage.getItem("tradescreen-token"), me: null, sort: "opened_at", order: "asc",
-                offset: 0, limit: 50, holds: [], selected: null, detail: null };
+                offset: 0, limit: 50, holds: [], selected: null, detail: null,
+                focusFirstRow: false };
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -62,9 +63,10 @@ async function signIn(token) {
   sessionStorage.setItem("tradescreen-token", token);
   $("#login").hidden = true; $("#app").hidden = false; $("#signout").hidden = false;
   $("#whoami").textContent = `${state.me.name || state.me.id} (${state.me.id}, ${state.me.role})`;
+  // The first row takes the keyboard once there is one (now, or when the queue fills).
+  state.focusFirstRow = true;
+  if (document.activeElement) document.activeElement.blur();
   await refreshQueue();
-  const first = document.querySelector("#holds tbody tr");
-  if (first) first.focus();
 }
 
 // -- queue --------------------------------------------------------------------------
@@ -106,6 +108,10 @@ async function refreshQueue() {
   if (focusedId) {
     const again = body.querySelector(`tr[data-hold-id="${CSS.escape(focusedId)}"]`);
     if (again) again.focus();
+  } else if (state.focusFirstRow && body.firstChild && $("#detail").hidden &&
+             (!document.activeElement || document.activeElement === document.body)) {
+    state.focusFirstRow = false;
+    body.firstChild.focus();
   }
   for (const b of document.querySelectorAll("th button[data-sort]")) {
     b.setAttribute("aria-sort", b.dataset.sort === state.sort ? (state.order === "asc" ? "ascending" : "descending")
