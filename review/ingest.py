@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -96,6 +96,11 @@ class ReadModelIngest:
 
     def _assignment(self, consumer: Consumer) -> list[TopicPartition]:
         saved = self.store.offsets()
+        if saved and self._topics_were_recreated(consumer, saved):
+            log.warning("review read model: saved offsets lie beyond the topics' end (topics recreated, or an "
+                        "in-memory broker restarted): rebuilding from the beginning")
+            self.store.drop_all()
+            saved = {}
         wanted: list[TopicPartition] = []
         deadline = time.monotonic() + 60
         for name in self._names:
@@ -109,6 +114,16 @@ class ReadModelIngest:
             for p in meta.partitions:
                 wanted.append(TopicPartition(name, p, saved.get((name, p), 0)))
         return wanted
+
+    def _topics_were_recreated(self, consumer: Consumer, saved: dict[tuple[str, int], int]) -> bool:
+        for (topic, partition), next_offset in saved.items():
+            try:
+                _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+            except KafkaException:
+                return True  # the partition is gone
+            if next_offset > high:
+                return True
+        return False
 
     def apply_batch(self, batch: list[Message]) -> None:
         with self.store.session() as s:

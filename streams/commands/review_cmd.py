@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from streams.commands.common import BootstrapOption, configure_logging, require_bootstrap, settings
+from streams.settings import Settings
 
 app = typer.Typer(help="Hold review service.", invoke_without_command=True, no_args_is_help=False)
 
@@ -27,6 +30,19 @@ def review(
     service = build_service(cfg, require_bootstrap(bootstrap or cfg.kafka_bootstrap), rebuild=rebuild)
     typer.echo(f"review service on {service.url}/ui/ (API docs {service.url}/docs)", err=True)
     service.serve()
+
+
+def start_with_up(cfg: Settings, bootstrap: str) -> Callable[[], None] | None:
+    """For `tradescreen up`: the review service in this process, if reviewers are configured.
+    Returns what stops it."""
+    if not (cfg.reviewers_file or cfg.reviewers):
+        typer.echo("review service not started: no reviewers configured (TRADESCREEN_REVIEWERS_FILE)", err=True)
+        return None
+    from review.service import build_service
+
+    service = build_service(cfg, bootstrap).start()
+    typer.secho(f"review service on {service.url}/ui/", fg="green", err=True)
+    return service.stop
 
 
 @app.command("token")

@@ -4,12 +4,14 @@ settles it; a fresh read model rebuilt from the topics says the same."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from prometheus_client import REGISTRY
 
+from review.store import ReviewStore
 from schemas import Disposition, HoldEvent
 from screening.holds import disposition_key
 from streams.broker import EmbeddedBroker
@@ -76,3 +78,25 @@ def test_a_disposition_from_another_system_shows_as_pending(broker: EmbeddedBrok
                           and r.json(), "pending escalation")
         assert detail["history"][-1]["what"] == "escalate" and detail["history"][-1]["state"] == "pending"
         assert detail["hold"]["outcome"] == "BLOCK"
+
+
+def test_a_read_model_ahead_of_its_topics_is_rebuilt(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    """Offsets saved beyond the topics' end mean the topics were recreated (or an in-memory
+    broker restarted): what the read model holds is not on them, so it starts again."""
+    prefix = f"rv-{uuid.uuid4().hex[:8]}."
+    url = f"sqlite:///{tmp_path / 'stale.sqlite'}"
+    stale = ReviewStore(url)
+    with stale.session() as s:
+        old = decision("d-old", "o-old", "HOLD")
+        stale.apply_decision(s, old)
+        stale.apply_hold_event(s, opened("h-old", old))
+        stale.save_offset(s, f"{prefix}holds", 0, 1000)
+    stale.engine.dispose()
+    with running_review(broker.bootstrap, tmp_path, prefix=prefix, db_url=url) as service:
+        worker = WorkerStandIn(broker.bootstrap, service.settings)
+        d = decision("d-new", "o-new", "HOLD")
+        worker.decision(d)
+        worker.hold(opened("h-new", d))
+        api = httpx.Client(base_url=service.url, headers=auth("bob"), timeout=10)
+        wait_for(lambda: [h["hold_id"] for h in api.get("/api/holds").json()["holds"]] == ["h-new"],
+                 "only the hold that is on the topics")
