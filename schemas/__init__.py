@@ -43,6 +43,7 @@ from schemas.outputs import (
     Trigger,
 )
 from schemas.ownership import LinkOwned, LinkOwner, OwnershipLink
+from schemas.review import AllowListEntry, Reviewer, ReviewerRole
 
 # Every message of the contract, by the name used for its JSON Schema file.
 MESSAGES: dict[str, type[WireModel]] = {
@@ -60,6 +61,7 @@ MESSAGES: dict[str, type[WireModel]] = {
     "Alert": Alert,
     "AuditRecord": AuditRecord,
     "DeadLetter": DeadLetter,
+    "AllowListEntry": AllowListEntry,
 }
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "Address",
     "Alert",
     "AlertSeverity",
+    "AllowListEntry",
     "AuditKind",
     "AuditRecord",
     "CountryCode",
@@ -97,6 +100,8 @@ __all__ = [
     "Payment",
     "Reason",
     "ReasonCode",
+    "Reviewer",
+    "ReviewerRole",
     "Severity",
     "ShipmentEvent",
     "ShipmentEventType",

@@ -5,11 +5,14 @@ from __future__ import annotations
 import typer
 
 from streams.commands import (
+    alerts_cmd,
+    audit_cmd,
     deadletter_cmd,
     demo_cmd,
     lists_cmd,
     match_cmd,
     ownership_cmd,
+    review_cmd,
     rules_cmd,
     schemas_cmd,
     tail_cmd,
@@ -34,6 +37,9 @@ app.add_typer(lists_cmd.app, name="lists")
 app.add_typer(deadletter_cmd.app, name="deadletter")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(ownership_cmd.app, name="ownership")
+app.add_typer(review_cmd.app, name="review")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(alerts_cmd.app, name="alerts")
 
 
 def main() -> None:

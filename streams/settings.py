@@ -104,6 +104,21 @@ class Settings(BaseSettings):
     # How long the worker's consumer lets the broker hold a fetch (streams/faust_tuning.py).
     consumer_fetch_wait_ms: int = Field(default=20, ge=1, le=1500)
 
+    # Review service and alert forwarding (issue 11).
+    review_host: str = "127.0.0.1"
+    review_port: int = 6070
+    # None: SQLite file review.sqlite in data_dir. PostgreSQL: postgresql+psycopg://user:pw@host/db
+    review_db_url: str | None = None
+    # Reviewer identities (YAML/JSON list of id, name, role, token_sha256): a secrets file,
+    # and/or the same text in TRADESCREEN_REVIEWERS.
+    reviewers_file: Path | None = None
+    reviewers: str | None = None
+    allowlist_ttl_days: float = Field(default=180.0, gt=0)
+    # `alerts forward`: HMAC-SHA256 key for X-Tradescreen-Signature, retries with back-off.
+    alerts_webhook_secret: str | None = None
+    alerts_retries: int = Field(default=5, ge=0)
+    alerts_backoff_s: float = Field(default=0.5, gt=0)
+
     # Consumer-group tuning: tests and the embedded broker want fast rebalances.
     session_timeout_s: float = 30.0
     heartbeat_interval_s: float = 3.0

@@ -33,6 +33,7 @@ HOLDS = "holds"
 ALERTS = "alerts"
 AUDIT = "audit"
 DEADLETTER = "deadletter"
+ALLOWLIST = "allowlist"
 
 CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(ORDERS, "order_id", "OrderEvent"),
@@ -56,6 +57,10 @@ CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(ALERTS, "subject id", "Alert"),
     TopicSpec(AUDIT, "subject id", "AuditRecord"),
     TopicSpec(DEADLETTER, "original key", "DeadLetter"),
+    # Not in the contract's first version (issue 11): reviewed false positives, read whole by
+    # every worker like list state; a tombstone revokes one.
+    TopicSpec(ALLOWLIST, "<list>:<source_id>|<country>|<normalised name>", "AllowListEntry | tombstone",
+              partitions=1, config=COMPACT),
 )
 
 # Tombstones under keys with this prefix carry nothing: they are written after a batch

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from faust.worker import Worker as FaustWorker
 from schemas.common import utc_now
 from screening.demo_list import DEMO_LISTS, demo_entries
 from streams.broker import EmbeddedBroker
+from streams.commands import review_cmd
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
 from streams.kafka import create_topics
 from streams.list_publisher import publish_entries
@@ -89,6 +91,7 @@ def up(
     TRADESCREEN_KAFKA_BOOTSTRAP is set), all topics, lists, and a worker on 127.0.0.1."""
     cfg = settings()
     stop = threading.Event()
+    stop_review: Callable[[], None] | None = None
     broker: EmbeddedBroker | None = None
     bootstrap = cfg.kafka_bootstrap
     if bootstrap is None:
@@ -104,6 +107,7 @@ def up(
         for name, status in create_topics(cfg, bootstrap).items():
             typer.echo(f"topic {name}: {status}", err=True)
         _load_lists(cfg, bootstrap)
+        stop_review = review_cmd.start_with_up(cfg, bootstrap)
         typer.secho(f"worker web server on http://{cfg.web_host}:{cfg.web_port} (/health, /metrics); "
                     "Ctrl-C stops everything", fg="green", err=True)
         if demo:
@@ -111,6 +115,8 @@ def up(
         run_worker(cfg, bootstrap, loglevel)
     finally:
         stop.set()
+        if stop_review is not None:
+            stop_review()
         time.sleep(1.5)  # let the demo threads leave their poll loops before the broker goes
         if broker is not None:
             broker.stop()

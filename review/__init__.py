@@ -1,0 +1,1 @@
+"""Hold review service (issue 11): JSON API, read model built from the topics, reviewer UI."""
