@@ -43,6 +43,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
 from screening.matching import NameIndex, normalize_name
@@ -177,7 +179,8 @@ def positives(sdn: list[ListEntry], rng: random.Random, per_family: int) -> list
 
 
 def _words(name: str, kind: EntryKind) -> set[str]:
-    tokens = normalize_name(name, kind)
+    """The identifying words of a name, abbreviations in brackets left out."""
+    tokens = normalize_name(re.sub(r"\([^)]*\)", " ", name), kind)
     return {t for t, r in zip(tokens.tokens, tokens.roles, strict=True) if r == 0 and len(t) > 2}
 
 
@@ -195,12 +198,22 @@ def negatives(
     companies = people = 0
     pool = list(others)
     rng.shuffle(pool)
+
+    def same_party(words: frozenset[str]) -> bool:
+        """Its words are, or hold, or are held by, a listed name's (the same party on
+        both lists, written fuller or shorter)."""
+        return any(len(listed) >= 2 and (listed <= words or words <= listed) for listed in by_word[min(words)])
+
+    by_word: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for listed in listed_sets:
+        for word in listed:
+            by_word[word].append(listed)
     for entry in pool:
         words = _words(entry.name, entry.kind)
-        if len(words) < 2 or frozenset(words) in listed_sets or not any(word_owners[w] for w in words):
+        if len(words) < 2 or not any(word_owners[w] for w in words):
             continue
-        if any(frozenset(_words(a, entry.kind)) in listed_sets for a in entry.aliases):
-            continue  # the same party on both lists
+        if any(same_party(frozenset(_words(n, entry.kind)) or frozenset({""})) for n in (entry.name, *entry.aliases)):
+            continue
         if entry.kind is EntryKind.organization and companies < per_family:
             companies += 1
             family = "neg_company"
@@ -211,17 +224,33 @@ def negatives(
             continue
         found.append({"name": entry.name, "kind": entry.kind.value, "expect": None, "family": family})
     # Common given names with a surname of another listed person.
+    # "A different surname": no listed person name holds a spelling of the given name
+    # (rapidfuzz's normalised Levenshtein >= 0.7, not this matcher) beside a spelling of
+    # the surname.
+    person_words = [
+        {w.upper() for w in re.findall(r"[A-Za-z]+", n)}
+        for e in sdn
+        if e.kind is EntryKind.person
+        for n in (e.name, *e.aliases, *e.weak_aliases)
+    ]
     persons = [p for e in sdn if e.kind is EntryKind.person and (p := person_parts(e.name))]
     given_counts = Counter(given[0].upper() for _, given in persons)
-    common = [g for g, _ in given_counts.most_common(60) if len(g) > 2]
-    pairs = {(given[0].upper(), last.upper()) for last, given in persons}
-    surnames = sorted({last.upper() for last, _ in persons if " " not in last})
+    common = [g for g, _ in given_counts.most_common(60) if len(g) > 2 and g.isalpha()]
+    holding: dict[str, list[set[str]]] = {
+        g: [ws for ws in person_words if any(Levenshtein.normalized_similarity(g, w) >= 0.7 for w in ws)]
+        for g in common
+    }
+    surnames = sorted({last.upper() for last, _ in persons if last.isalpha()})
     made = 0
-    while made < per_family - per_family // 2:
+    while made < per_family - people:
         given_name, surname = rng.choice(common), rng.choice(surnames)
-        if (given_name, surname) in pairs or frozenset(_words(f"{given_name} {surname}", EntryKind.person)) in listed_sets:
+        if any(
+            any(Levenshtein.normalized_similarity(surname, w) >= 0.7 for w in ws if w != given_name)
+            for ws in holding[given_name]
+        ):
             continue
-        found.append({"name": f"{given_name.title()} {surname}", "kind": "person", "expect": None, "family": "neg_person"})
+        name = f"{given_name.title()} {surname}"
+        found.append({"name": name, "kind": "person", "expect": None, "family": "neg_person"})
         made += 1
     return found
 
@@ -274,7 +303,9 @@ def build(shared: Path, per_family: int, seed: int = 20261201) -> list[dict[str,
     sdn = load_directory(lists / "ofac" / "sdn-2021-07").entries
     csl = parse_file(lists / "csl" / "consolidated-2022-05.csv.gz").entries
     others = [e for e in csl if e.list_code not in ("SDN", "SSI", "NS-MBS", "FSE", "CMIC", "PLC", "CAP", "MEU")]
-    queries = positives(sdn, rng, per_family) + negatives(sdn, others, rng, per_family)
+    # Three times as many negatives per family as positives: a false-positive rate of
+    # 0.005 needs more than a few hundred to be told apart from 0.01.
+    queries = positives(sdn, rng, per_family) + negatives(sdn, others, rng, 3 * per_family)
     for n, query in enumerate(queries):
         query["id"] = f"e{n:05d}"
         query["part"] = part_of(str(query.pop("key", None) or query["name"]))

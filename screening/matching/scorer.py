@@ -38,6 +38,11 @@ from schemas.lists import EntryKind
 from screening.matching.tokens import Resemblance, TokenAgreement
 
 INITIAL_SIMILARITY = 0.7
+# An initial against a listed person's given or middle name: written initials of given
+# names are an ordinary way to write a person, not a loose resemblance.
+PERSON_INITIAL_SIMILARITY = 0.85
+# The most any initial pair can count (retrieval bounds use it).
+INITIAL_BOUND = max(INITIAL_SIMILARITY, PERSON_INITIAL_SIMILARITY)
 # What a listed given or middle name counts in the denominator when the query leaves it
 # out of a partial name, or meets it by an initial: a little, so a fuller query of the
 # same person still scores higher, and "which words were not matched" still costs.
@@ -248,9 +253,11 @@ def align(
             if letter in listed_words and letter not in sims:
                 j = c.index(letter)
                 w = wc[j]
+                sim = INITIAL_SIMILARITY
                 if person and j != candidate.surname:
                     w = weight  # a listed initial of a person's given name says the query word
-                add((INITIAL_SIMILARITY, w if w < weight else weight, at, (j,), TokenAgreement.initial))
+                    sim = PERSON_INITIAL_SIMILARITY
+                add((sim, w if w < weight else weight, at, (j,), TokenAgreement.initial))
             continue
         if not listed:
             listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
@@ -260,7 +267,8 @@ def align(
                 if hit is not None:
                     add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
                 elif len(ct) > 1 and ct[0] == qt:
-                    add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
+                    sim = PERSON_INITIAL_SIMILARITY if person and cj[0] != candidate.surname else INITIAL_SIMILARITY
+                    add((sim, w if w < weight else weight, at, cj, TokenAgreement.initial))
             continue
         letter = qt[0]
         for ct, w, cj in listed:
@@ -268,9 +276,11 @@ def align(
             if hit is not None:
                 add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
             elif ct == letter:  # a listed initial
+                sim = INITIAL_SIMILARITY
                 if person and cj[0] != candidate.surname:
                     w = weight
-                add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
+                    sim = PERSON_INITIAL_SIMILARITY
+                add((sim, w if w < weight else weight, at, cj, TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
