@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 MAX_CHARS = 512
 MAX_WORDS = 24
 MAX_ALIASES = 200
+HAN_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋"
 
 
 def rss_mb() -> float:
@@ -68,7 +69,7 @@ def adversarial(index: NameIndex, rng: random.Random) -> dict[str, str]:
         "mixed scripts": within_limits(
             ["Владимир", "محمد", "习近平", "Αλέξης", "MOHAMMED", "ALI", "Путин", "عبد", "الله", "KHAN"] * 3
         ),
-        "24 Han characters": "".join(rng.choice("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋") for _ in range(MAX_WORDS)),
+        "24 Han characters": "".join(rng.choice(HAN_SURNAMES) for _ in range(MAX_WORDS)),
         "common legal words": within_limits(
             ("LIMITED LIABILITY COMPANY JOINT STOCK CORPORATION INTERNATIONAL TRADING GROUP " * 4).split()
         ),
