@@ -313,15 +313,6 @@ class NameIndex:
                 parts.update(cut for i in range(1, len(token)) for cut in (token[:i], token[i:]))
         return parts
 
-    @staticmethod
-    def _lettered(query: WeightedName) -> dict[str, float]:
-        """Per first letter of the query's words (of two letters or more), the heaviest."""
-        found: dict[str, float] = {}
-        for token, weight in zip(query.tokens, query.weights, strict=True):
-            if len(token) > 1 and weight > found.get(token[0], 0.0):
-                found[token[0]] = weight
-        return found
-
     def score_name(
         self,
         query: WeightedName,
@@ -397,7 +388,6 @@ class NameIndex:
         reachable: set[ListedWord] | None = None
         initials = {t for t in query.tokens if len(t) == 1}  # a query initial pairs with any word
         parts: set[str] | None = None
-        lettered: dict[str, float] = {}
         floor = bound * 0.5
         query_ids = _query_ids(ids)
         names = self._names
@@ -436,13 +426,9 @@ class NameIndex:
             if matchable < enough:
                 if parts is None:
                     parts = self._parts(query.tokens)
-                    lettered = self._lettered(query)
                 for k, word in enumerate(words):
                     if word not in reachable and (word.text in parts or word.text[0] in initials):
-                        # A listed initial of a person's given name pairs with the query
-                        # word's weight (scorer), which may exceed its own.
-                        heavier = lettered.get(word.text, 0.0) if listed.surname >= 0 else 0.0
-                        matchable += weights[k] if weights[k] > heavier else heavier
+                        matchable += weights[k]
                 if matchable < enough:
                     continue
             weighted = WeightedName(

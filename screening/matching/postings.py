@@ -398,8 +398,8 @@ class _Sources:
                 whole = False
         token = self._tokens[i]
         if len(token) > 1 and (initial := words.get(token[0])) is not None:
-            # A person's listed initial pairs with the query word's own weight (scorer).
-            if INITIAL_BOUND * weight >= alone:
+            cap = log_scale - initial.log_df
+            if INITIAL_BOUND * (weight if weight < cap else cap) >= alone:
                 found.update(initial.names)
             else:
                 whole = False

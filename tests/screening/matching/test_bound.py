@@ -69,17 +69,10 @@ def matchable(query: WeightedName, listed: WeightedName, similar: list[dict[str,
         if token in joined:
             parts.update(cut for i in range(1, len(token)) for cut in (token[:i], token[i:]))
     initials = {t for t in q if len(t) == 1}
-    lettered: dict[str, float] = {}
-    for token, weight in zip(q, query.weights, strict=True):
-        if len(token) > 1:
-            lettered[token[0]] = max(lettered.get(token[0], 0.0), weight)
     total = 0.0
     for ct, weight in zip(c, listed.weights, strict=True):
-        if ct in reachable:
+        if ct in reachable or ct in parts or ct[0] in initials:
             total += weight
-        elif ct in parts or ct[0] in initials:
-            heavier = lettered.get(ct, 0.0) if listed.surname >= 0 else 0.0
-            total += max(weight, heavier)
     return total
 
 
