@@ -214,6 +214,18 @@ def _merge_initial_runs(tokens: list[str]) -> list[str]:
     return out
 
 
+def _initials_and_surname(tokens: list[str], kind: EntryKind | None) -> bool:
+    """A query of unknown kind shaped like a person's initials and surname (V V
+    RUSAKEVICH): its initials stay given names, not one abbreviation (VV)."""
+    return (
+        kind is None
+        and 2 <= len(tokens) <= 4
+        and len(tokens[-1]) > 2
+        and tokens[-1] not in LEGAL_TOKENS
+        and all(len(t) == 1 for t in tokens[:-1])
+    )
+
+
 @lru_cache(maxsize=65536)
 def _legal_spelling(token: str) -> str:
     """The legal-form word `token` misspells (one typo), else `token` itself."""
@@ -283,7 +295,12 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     if kind is EntryKind.person:
         text = _reorder_person(text)
     tokens = fold_words(text)
-    if kind is not EntryKind.person and tokens and min(map(len, tokens)) == 1:
+    if (
+        kind is not EntryKind.person
+        and tokens
+        and min(map(len, tokens)) == 1
+        and not _initials_and_surname(tokens, kind)
+    ):
         tokens = _merge_initial_runs(tokens)
     if tokens and kind in (None, EntryKind.organization):
         tokens = _canonical_legal(tokens)
