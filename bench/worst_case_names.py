@@ -1,15 +1,16 @@
 """Worst cases of name matching within the input limits (issue 13: no name that passes the
 limits takes more than 5 ms to match).
 
-    .venv/bin/python bench/worst_case_names.py [--shared ../shared] [--repeat 5]
+    .venv/bin/python bench/worst_case_names.py [--shared ../shared] [--repeat 7]
 
 Index: OFAC SDN 2021-07 plus the full CSL 2022-05 (as bench/names.py). Query names are
 built to be expensive within the limits (512 characters, 24 words): the 24 most common
 listed words; 24 one-letter words; 24 words each one typo away from many listed words
 (the deletion keys shared by the most listed words); one word repeated to 512
-characters; mixed scripts. Each is timed cold (every query cache emptied) and the
-slowest of `--repeat` runs reported beside the median of realistic queries (the dev set)
-in the same run. A hostile list entry (24-word name of common words, 200 aliases of
+characters (57 words: over the word limit, kept as the longest case); mixed scripts.
+Each is timed cold (every query cache emptied) `--repeat` times; the median and the
+slowest run are reported beside the median of realistic queries (the dev set) in the
+same run. A hostile list entry (24-word name of common words, 200 aliases of
 them) is also upserted and removed, timed, with the index's memory before and after.
 """
 
@@ -76,15 +77,17 @@ def adversarial(index: NameIndex, rng: random.Random) -> dict[str, str]:
     }
 
 
-def time_cold(index: NameIndex, name: str, kind: EntryKind | None, repeat: int) -> float:
-    worst = 0.0
+def time_cold(index: NameIndex, name: str, kind: EntryKind | None, repeat: int) -> tuple[float, float]:
+    """Median and slowest of `repeat` cold searches (ms): the median is the query's cost,
+    the slowest adds whatever the machine's neighbours took from it."""
+    times: list[float] = []
     for _ in range(repeat):
         clear_name_caches()
         index.clear_query_caches()
         start = time.perf_counter()
         index.search(name, kind=kind)
-        worst = max(worst, (time.perf_counter() - start) * 1000)
-    return worst
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), max(times)
 
 
 def hostile_entry(index: NameIndex) -> ListEntry:
@@ -107,7 +110,7 @@ def hostile_entry(index: NameIndex) -> ListEntry:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO / ".." / "shared")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     lists = args.shared / "data" / "lists"
     entries = load_directory(lists / "ofac" / "sdn-2021-07").entries
@@ -122,21 +125,22 @@ def main() -> None:
     realistic = []
     for line in (args.shared / "eval" / "names-dev.jsonl").read_text().splitlines()[:1000]:
         record = json.loads(line)
-        realistic.append(time_cold(index, record["name"], EntryKind(record["kind"]), 1))
+        realistic.append(time_cold(index, record["name"], EntryKind(record["kind"]), 1)[0])
     baseline = statistics.median(realistic)
     print(f"date {time.strftime('%Y-%m-%d')}; index {index.name_count} names")
     print(f"baseline: dev-set queries cold, median {baseline:.3f} ms, max {max(realistic):.3f} ms")
-    worst_all = 0.0
+    worst_median = worst_max = 0.0
     for label, name in adversarial(index, rng).items():
         for kind in (None, EntryKind.person, EntryKind.organization):
-            ms = time_cold(index, name, kind, args.repeat)
-            worst_all = max(worst_all, ms)
+            median, slowest = time_cold(index, name, kind, args.repeat)
+            worst_median, worst_max = max(worst_median, median), max(worst_max, slowest)
             hits = len(index.search(name, kind=kind))
             print(
-                f"{label:36s} kind={kind.value if kind else '-':12s} worst {ms:7.3f} ms "
-                f"({ms / baseline:6.0f}x baseline) hits {hits} [{len(name)} chars, {len(name.split())} words]"
+                f"{label:36s} kind={kind.value if kind else '-':12s} median {median:7.3f} ms "
+                f"({median / baseline:4.0f}x baseline), slowest {slowest:7.3f} ms; hits {hits} "
+                f"[{len(name)} chars, {len(name.split())} words]"
             )
-    print(f"worst adversarial query: {worst_all:.3f} ms (limit 5 ms)")
+    print(f"worst adversarial query: median {worst_median:.3f} ms, slowest run {worst_max:.3f} ms (limit 5 ms)")
 
     before = rss_mb()
     entry = hostile_entry(index)
@@ -146,7 +150,7 @@ def main() -> None:
     upsert_ms = (time.perf_counter() - start) * 1000
     grown = rss_mb() - before
     common_query = entry.aliases[0]
-    ms = time_cold(index, common_query, None, args.repeat)
+    ms = time_cold(index, common_query, None, args.repeat)[0]
     start = time.perf_counter()
     index.remove(entry.key)
     remove_ms = (time.perf_counter() - start) * 1000
