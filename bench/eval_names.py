@@ -350,6 +350,16 @@ def main() -> None:
             if p == part:
                 label = "false positives" if family.startswith("neg") else "recall"
                 print(f"  {family:12s} {label} {n / total:.4f} ({n}/{total})")
+    dev_set = args.shared / "eval" / "names-dev.jsonl"
+    if dev_set.is_file():  # the shared dev set, through the same tally
+        shared_queries = [{**json.loads(line), "part": "shared-dev"} for line in dev_set.read_text().splitlines()]
+        shared_tally = evaluate(index, shared_queries)
+        pos = [v for (_, f), v in shared_tally.items() if not f.startswith("neg")]
+        neg = [v for (_, f), v in shared_tally.items() if f.startswith("neg")]
+        print(
+            f"shared dev set: recall {sum(v[0] for v in pos) / sum(v[1] for v in pos):.4f}, "
+            f"FPR {sum(v[0] for v in neg) / sum(v[1] for v in neg):.4f}"
+        )
     if not args.no_cross_script:
         for label, (hits, total) in cross_script(args.shared).items():
             print(f"cross-script {label}: recall {hits / total:.4f} ({hits}/{total})")
