@@ -39,6 +39,11 @@ MIN_SOUND_SPELLING = 0.5
 SKELETON_SIMILARITY = 0.92
 MIN_SKELETON_LENGTH = 2
 _VOWELS = frozenset("aeiou")
+# Latin abbreviations the normaliser leaves vowel-less in many names (canonical legal
+# forms, titles): not abjad words, and each would meet hundreds of listed words (LLC ~
+# LUCA) in every company query.
+_NOT_ABJAD_WORDS = "llc jsc pvt cv lp mr mrs dr jr sr st nv bv gmbh plc ltd"
+NOT_ABJAD: frozenset[str] = frozenset(_NOT_ABJAD_WORDS.split())
 
 
 class TokenAgreement(StrEnum):
@@ -66,7 +71,12 @@ def sound_key(token: str) -> str:
 def unvoweled(token: str) -> bool:
     """A word of two letters or more with none of A E I O U: how Arabic script (and
     other abjads) come out of transliteration; rare in Latin-script names."""
-    return len(token) >= MIN_SKELETON_LENGTH and token.isalpha() and _VOWELS.isdisjoint(token)
+    return (
+        len(token) >= MIN_SKELETON_LENGTH
+        and token.isalpha()
+        and _VOWELS.isdisjoint(token)
+        and token not in NOT_ABJAD
+    )
 
 
 @lru_cache(maxsize=200_000)

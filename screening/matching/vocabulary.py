@@ -28,7 +28,6 @@ from screening.matching.tokens import (
     Resemblance,
     TokenAgreement,
     resemblance,
-    same_skeleton,
     similarities,
     skeleton_key,
     sound_key,
@@ -57,6 +56,8 @@ class Vocabulary:
         # for deletions): read only for a vowel-less word, or to find the vowel-less
         # words a new word meets.
         self._skeletons: dict[str, str | tuple[str, ...]] = {}
+        # The same for vowel-less listed words only (few): what a voweled word can meet.
+        self._abjad: dict[str, set[str]] = defaultdict(set)
         self._graph: dict[str, dict[str, Resemblance]] = {}  # listed word -> neighbours
         self._cache: dict[str, dict[str, Resemblance]] = {}  # other query words
 
@@ -87,6 +88,8 @@ class Vocabulary:
                 self._skeletons[skeleton] = (held, word)
             else:
                 self._skeletons[skeleton] = (*held, word)
+            if unvoweled(word):
+                self._abjad[skeleton].add(word)
         neighbours = self._resembling(word)
         for other, hit in neighbours.items():
             self._graph[other][word] = hit
@@ -117,6 +120,11 @@ class Vocabulary:
         elif held is not None:
             rest = tuple([w for w in held if w != word])
             self._skeletons[skeleton] = rest[0] if len(rest) == 1 else rest
+        abjad = self._abjad.get(skeleton) if skeleton else None
+        if abjad is not None:
+            abjad.discard(word)
+            if not abjad:
+                del self._abjad[skeleton]
         for other in self._graph.pop(word):
             if other != word:
                 del self._graph[other][word]
@@ -179,10 +187,13 @@ class Vocabulary:
         """Listed words other than `token` that share its consonant skeleton, one of the
         two vowel-less (tokens.same_skeleton)."""
         skeleton = skeleton_key(token)
-        held = self._skeletons.get(skeleton) if skeleton else None
+        if not skeleton:
+            return []
+        if not unvoweled(token):  # the usual case: a few vowel-less words at most
+            abjad = self._abjad.get(skeleton)
+            return [w for w in abjad if w != token] if abjad else []
+        held = self._skeletons.get(skeleton)
         if held is None:
             return []
         words = (held,) if isinstance(held, str) else held
-        if unvoweled(token):
-            return [w for w in words if w != token]
-        return [w for w in words if w != token and same_skeleton(token, w)]
+        return [w for w in words if w != token]
