@@ -19,11 +19,13 @@ about what the listed side counts in the denominator:
   Vladimir Vasilyevich): each listed word it leaves out counts MIDDLE_NAME_SHARE of its
   weight, and the score says which (`omitted`). A query without the surname gets no
   such discount.
-- Initials: an initial meets a listed person's given or middle name at
-  PERSON_INITIAL_SIMILARITY, either side; a listed word met by a query initial counts
-  the pair's weight (what an initial can say), never below MIDDLE_NAME_SHARE of its
-  own. (A listed initial pairing with the query word's full weight was tried: it
-  walked whole initial lists at 10x names and tripled the growth of search time.)
+- Initials: a query initial meets a listed person's given or middle name at
+  PERSON_INITIAL_SIMILARITY, and that listed word counts the pair's weight (what an
+  initial can say), never below MIDDLE_NAME_SHARE of its own. A listed initial meets a
+  query's given name at INITIAL_SIMILARITY, as for any name: retrieval reaches listed
+  initials through lists of every name holding one, and a higher similarity there (or
+  pairing with the query word's full weight, also tried) made it walk those lists
+  whole at 10x names (docs/benchmarks.md).
 
 `least_weight` is the lowest a listed name can count under these rules (its surname in
 full, other words at MIDDLE_NAME_SHARE): the index's weight bounds use it, and
@@ -42,7 +44,7 @@ INITIAL_SIMILARITY = 0.7
 # An initial against a listed person's given or middle name: written initials of given
 # names are an ordinary way to write a person, not a loose resemblance.
 PERSON_INITIAL_SIMILARITY = 0.85
-# The most any initial pair can count (retrieval bounds use it).
+# The most a query initial's pair can count (retrieval bounds its free weight with it).
 INITIAL_BOUND = max(INITIAL_SIMILARITY, PERSON_INITIAL_SIMILARITY)
 # What a listed given or middle name counts in the denominator when the query leaves it
 # out of a partial name, or meets it by an initial: a little, so a fuller query of the
@@ -254,8 +256,7 @@ def align(
             if letter in listed_words and letter not in sims:
                 j = c.index(letter)
                 w = wc[j]
-                sim = PERSON_INITIAL_SIMILARITY if person and j != candidate.surname else INITIAL_SIMILARITY
-                add((sim, w if w < weight else weight, at, (j,), TokenAgreement.initial))
+                add((INITIAL_SIMILARITY, w if w < weight else weight, at, (j,), TokenAgreement.initial))
             continue
         if not listed:
             listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
@@ -274,8 +275,7 @@ def align(
             if hit is not None:
                 add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
             elif ct == letter:  # a listed initial
-                sim = PERSON_INITIAL_SIMILARITY if person and cj[0] != candidate.surname else INITIAL_SIMILARITY
-                add((sim, w if w < weight else weight, at, cj, TokenAgreement.initial))
+                add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
