@@ -85,6 +85,10 @@ class _ListedName:
         # least_sum * (log_scale - drift) - df_sum is a floor on it.
         self.least_sum = sum(self.least)
         self.df_sum = 0.0
+        # The same with the full role factors (its weight itself): for a person's name,
+        # above the cut only the partial-name and initial rules can bring it in.
+        self.factor_sum = sum(self.factors)
+        self.full_df_sum = 0.0
 
     def tokens(self) -> tuple[str, ...]:
         return tuple([word.text for word in self.words])
@@ -94,6 +98,11 @@ class _ListedName:
         for factor, word in zip(self.least, self.words, strict=True):
             total += factor * word.log_df
         self.df_sum = total
+        if self.surname >= 0:
+            total = 0.0
+            for factor, word in zip(self.factors, self.words, strict=True):
+                total += factor * word.log_df
+        self.full_df_sum = total
 
 
 _RoleWeights = tuple[tuple[float, ...], tuple[bool, ...], int, int, tuple[float, ...]]
@@ -408,6 +417,15 @@ class NameIndex:
                 # query words (`_parts`) and words a query initial begins are added
                 # below, only for names that fall short without them.
                 reachable = self._postings.reachable(query.tokens, similar)
+            if listed.surname >= 0 and listed.factor_sum * lowest_scale - listed.full_df_sum > heaviest_margin:
+                # Too heavy but for the person rules (scorer), which discount nothing
+                # unless the query meets the surname, whole or as part of a joined word.
+                surname = listed.words[listed.surname]
+                if surname not in reachable:
+                    if parts is None:
+                        parts = self._parts(query.tokens)
+                    if surname.text not in parts:
+                        continue
             # Second bound: only listed words some query word could pair with count.
             words, factors, least = listed.words, listed.factors, listed.least
             weights: list[float] = []

@@ -11,7 +11,8 @@ keeps the score <= 2M / (Wq + M) for M the weight of the matched query tokens; t
 relies on that bound to skip candidates.
 
 Person names (a listed name with a given name and a surname) have two more rules, both
-about what the listed side counts in the denominator:
+about what the listed side counts in the denominator, and neither applies unless the
+query meets the surname (not by an initial):
 
 - Partial name: a query whose every word meets a listed word, and which meets the
   listed given name and surname (the surname not by an initial only), is that person
@@ -28,9 +29,10 @@ about what the listed side counts in the denominator:
   whole at 10x names (docs/benchmarks.md).
 
 `least_weight` is the lowest a listed name can count under these rules (its surname in
-full, other words at MIDDLE_NAME_SHARE): the index's weight bounds use it, and
-tests/screening/matching/test_bound.py holds the bounds against `score_names` on
-generated names.
+full, other words at MIDDLE_NAME_SHARE): the index's weight bounds use it, and skip a
+person's name heavier than the full-weight bound when the query cannot reach its
+surname. tests/screening/matching/test_bound.py holds these bounds against
+`score_names` on generated names.
 """
 
 from __future__ import annotations
@@ -356,27 +358,28 @@ def _person_weight(
     used_c: set[int],
 ) -> tuple[float, tuple[str, ...]]:
     """What a listed person's name counts in the denominator under the partial-name and
-    initial rules (module docstring), and the middle names a partial query left out."""
+    initial rules (module docstring), and the middle names a partial query left out.
+    Neither rule applies unless the query meets the surname other than by an initial:
+    without the surname it is not that person written shorter."""
     wc = candidate.weights
     surname = candidate.surname
     total = candidate.total
-    surname_by_initial = False
+    surname_met = False
+    for _, _weight, _qi, cj, why in chosen:
+        if surname in cj:
+            surname_met = why is not TokenAgreement.initial
+    if not surname_met:
+        return total, ()
     for _, weight, _qi, cj, why in chosen:
-        if why is not TokenAgreement.initial or len(cj) != 1:
-            continue
-        j = cj[0]
-        if j == surname:
-            surname_by_initial = True
-            continue
-        # A listed word met by an initial (either side) counts the pair's weight, never
-        # less than MIDDLE_NAME_SHARE of its own.
-        floor = wc[j] * MIDDLE_NAME_SHARE
-        total += (weight if weight > floor else floor) - wc[j]
+        if why is TokenAgreement.initial and len(cj) == 1:
+            # A listed word met by an initial (either side) counts the pair's weight,
+            # never less than MIDDLE_NAME_SHARE of its own.
+            j = cj[0]
+            floor = wc[j] * MIDDLE_NAME_SHARE
+            total += (weight if weight > floor else floor) - wc[j]
     if (
         (len(used_q) == len(query.tokens) or all(i in used_q for i, yes in enumerate(query.identity) if yes))
         and candidate.given in used_c
-        and surname in used_c
-        and not surname_by_initial
         and len(used_c) < len(candidate.tokens)
     ):
         left_out = [j for j in range(len(candidate.tokens)) if j not in used_c]
