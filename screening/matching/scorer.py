@@ -20,13 +20,12 @@ query meets the surname (not by an initial):
   Vladimir Vasilyevich): each listed word it leaves out counts MIDDLE_NAME_SHARE of its
   weight, and the score says which (`omitted`). A query without the surname gets no
   such discount.
-- Initials: a query initial meets a listed person's given or middle name at
-  PERSON_INITIAL_SIMILARITY, and that listed word counts the pair's weight (what an
-  initial can say), never below MIDDLE_NAME_SHARE of its own. A listed initial meets a
-  query's given name at INITIAL_SIMILARITY, as for any name: retrieval reaches listed
-  initials through lists of every name holding one, and a higher similarity there (or
-  pairing with the query word's full weight, also tried) made it walk those lists
-  whole at 10x names (docs/benchmarks.md).
+- Initials: an initial meets a listed person's given or middle name at
+  PERSON_INITIAL_SIMILARITY, either side (a query initial, or a listed one), and a
+  listed word met by an initial counts the pair's weight (what an initial can say),
+  never below MIDDLE_NAME_SHARE of its own. The pair weighs the smaller of the two
+  words' weights, as any pair: pairing a listed initial with the query word's full
+  weight made retrieval walk whole initial lists at 10x names (docs/benchmarks.md).
 
 `least_weight` is the lowest a listed name can count under these rules (its surname in
 full, other words at MIDDLE_NAME_SHARE): the index's weight bounds use it, and skip a
@@ -46,7 +45,7 @@ INITIAL_SIMILARITY = 0.7
 # An initial against a listed person's given or middle name: written initials of given
 # names are an ordinary way to write a person, not a loose resemblance.
 PERSON_INITIAL_SIMILARITY = 0.85
-# The most a query initial's pair can count (retrieval bounds its free weight with it).
+# The most an initial pair can count (retrieval bounds with it).
 INITIAL_BOUND = max(INITIAL_SIMILARITY, PERSON_INITIAL_SIMILARITY)
 # What a listed given or middle name counts in the denominator when the query leaves it
 # out of a partial name, or meets it by an initial: a little, so a fuller query of the
@@ -258,7 +257,8 @@ def align(
             if letter in listed_words and letter not in sims:
                 j = c.index(letter)
                 w = wc[j]
-                add((INITIAL_SIMILARITY, w if w < weight else weight, at, (j,), TokenAgreement.initial))
+                sim = PERSON_INITIAL_SIMILARITY if person and j != candidate.surname else INITIAL_SIMILARITY
+                add((sim, w if w < weight else weight, at, (j,), TokenAgreement.initial))
             continue
         if not listed:
             listed = [(ct, wc[j], (j,)) for j, ct in enumerate(c)]
@@ -277,7 +277,8 @@ def align(
             if hit is not None:
                 add((hit.similarity, w if w < weight else weight, at, cj, hit.agreement))
             elif ct == letter:  # a listed initial
-                add((INITIAL_SIMILARITY, w if w < weight else weight, at, cj, TokenAgreement.initial))
+                sim = PERSON_INITIAL_SIMILARITY if person and cj[0] != candidate.surname else INITIAL_SIMILARITY
+                add((sim, w if w < weight else weight, at, cj, TokenAgreement.initial))
     if len(c) > 1:
         for j in range(len(c) - 1):
             joined = c[j] + c[j + 1]
