@@ -40,7 +40,7 @@ import re
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -116,7 +116,7 @@ def typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def _replace_word(name: str, rng: random.Random, change: callable) -> str | None:  # type: ignore[valid-type]
+def _replace_word(name: str, rng: random.Random, change: Callable[[str], str | None]) -> str | None:
     words = name.split()
     order = list(range(len(words)))
     rng.shuffle(order)

@@ -94,7 +94,7 @@ def test_retrieval_bounds_hold_against_the_scorer(query: WeightedName, listed: W
     similar = resemblances(query, listed)
     scored = score_names(query, listed, similar)
     score, wq = scored.name_score, query.total
-    paired = set()
+    paired: set[int] = set()
     for pair in scored.pairs:
         for word in pair.query.split(" "):
             paired.update(i for i, t in enumerate(query.tokens) if t == word)

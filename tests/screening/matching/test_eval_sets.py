@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[3]
 SHARED = REPO / ".." / "shared"
 
 
-def _eval_module():  # type: ignore[no-untyped-def]
+def _eval_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("eval_names", REPO / "bench" / "eval_names.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
