@@ -278,11 +278,19 @@ class NameIndex:
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
             if token not in words:
-                # The most similar, ties to the greatest word.
+                # The most similar; of equally similar ones the most common (a typo of
+                # MUHAMMAD weighs as MUHAMMAD, not as the rare MUHMMAD one edit away
+                # too), then the greatest word.
                 best = 0.0
+                common = -1.0
                 for word, hit in sims.items():
-                    if hit.similarity > best or (hit.similarity == best and word > source):
-                        best, source = hit.similarity, word
+                    log_df = words[word].log_df
+                    if (
+                        hit.similarity > best
+                        or (hit.similarity == best and log_df > common)
+                        or (hit.similarity == best and log_df == common and word > source)
+                    ):
+                        best, common, source = hit.similarity, log_df, word
             listed = words.get(source)
             weight = ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0))
             if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
