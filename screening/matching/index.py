@@ -281,16 +281,19 @@ class NameIndex:
                 # The most similar; of equally similar ones the most common (a typo of
                 # MUHAMMAD weighs as MUHAMMAD, not as the rare MUHMMAD one edit away
                 # too), then the greatest word.
+                # Read through the word's sources (records, no lookup per neighbour),
+                # which retrieval reads next anyway.
                 best = 0.0
                 common = -1.0
-                for word, hit in sims.items():
-                    log_df = words[word].log_df
+                sources = self._postings.word_sources(token, sims)
+                for record, similarity in zip(sources.resembled, sources.similarities, strict=True):
+                    log_df = record.log_df
                     if (
-                        hit.similarity > best
-                        or (hit.similarity == best and log_df > common)
-                        or (hit.similarity == best and log_df == common and word > source)
+                        similarity > best
+                        or (similarity == best and log_df > common)
+                        or (similarity == best and log_df == common and record.text > source)
                     ):
-                        best, common, source = hit.similarity, log_df, word
+                        best, common, source = similarity, log_df, record.text
             listed = words.get(source)
             weight = ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0))
             if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
