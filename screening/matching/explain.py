@@ -20,7 +20,9 @@ def explain(score: NameScore, *, matched_name: str, weak_alias: bool) -> str:
     parts.append(f"agreed {agreed or 'nothing'}")
     if score.extra:
         parts.append("query adds " + " ".join(score.extra))
-    if score.missing:
+    if score.omitted:
+        parts.append("partial name: query omits middle name " + " ".join(score.omitted))
+    elif score.missing:
         parts.append("listed name adds " + " ".join(score.missing))
     if not score.kind_compatible:
         parts.append("kind differs")

@@ -25,12 +25,14 @@ from screening.matching.explain import explain
 from screening.matching.normalize import NameTokens, TokenRole, normalize_name, token_role
 from screening.matching.postings import ListedWord, TokenPostings
 from screening.matching.scorer import (
+    QUERY_INITIAL_SHARE,
     NameScore,
     SimilarTokens,
     WeightedName,
-    align,
-    corroborate,
+    least_factors,
     max_bonus,
+    person_parts,
+    score_names,
 )
 from screening.matching.vocabulary import Vocabulary
 
@@ -62,7 +64,13 @@ class _ListedName:
     """One listed name or alias, normalised once."""
 
     def __init__(
-        self, key: str, text: str, words: tuple[ListedWord, ...], roles: tuple[TokenRole, ...], weak: bool
+        self,
+        key: str,
+        text: str,
+        words: tuple[ListedWord, ...],
+        roles: tuple[TokenRole, ...],
+        weak: bool,
+        person: bool,
     ) -> None:
         self.key = key
         self.text = text  # as listed
@@ -70,34 +78,52 @@ class _ListedName:
         # reads a word's count from its record, not through a dictionary lookup.
         self.words = words
         self.weak = weak
-        self.factors, self.identity = _role_weights(roles)
-        # The name weighs factor_sum * log_scale - (sum of factor * log_df over its words);
-        # that sum as last read is df_sum. With S_now <= df_sum + factor_sum * drift,
-        # factor_sum * (log_scale - drift) - df_sum is a floor on its weight.
-        self.factor_sum = sum(self.factors)
+        self.factors, self.identity, self.given, self.surname, self.least = _role_weights(roles, person)
+        # The least the scorer can count the name with (scorer.least_weight) is
+        # least_sum * log_scale - (sum of least factor * log_df over its words); that sum
+        # as last read is df_sum. With S_now <= df_sum + least_sum * drift,
+        # least_sum * (log_scale - drift) - df_sum is a floor on it.
+        self.least_sum = sum(self.least)
         self.df_sum = 0.0
+        # The same with the full role factors (its weight itself): for a person's name,
+        # above the cut only the partial-name and initial rules can bring it in.
+        self.factor_sum = sum(self.factors)
+        self.full_df_sum = 0.0
 
     def tokens(self) -> tuple[str, ...]:
         return tuple([word.text for word in self.words])
 
     def read_counts(self) -> None:
         total = 0.0
-        for factor, word in zip(self.factors, self.words, strict=True):
+        for factor, word in zip(self.least, self.words, strict=True):
             total += factor * word.log_df
         self.df_sum = total
+        if self.surname >= 0:
+            total = 0.0
+            for factor, word in zip(self.factors, self.words, strict=True):
+                total += factor * word.log_df
+        self.full_df_sum = total
 
 
-# Per pattern of roles, the role factors and identity flags of its words: few patterns
-# occur, so names share these tuples instead of holding their own.
-_ROLE_WEIGHTS: dict[tuple[TokenRole, ...], tuple[tuple[float, ...], tuple[bool, ...]]] = {}
+_RoleWeights = tuple[tuple[float, ...], tuple[bool, ...], int, int, tuple[float, ...]]
+# Per pattern of roles (and whether it is a person's): the role factors, identity flags,
+# given name and surname positions and least factors of its words. Few patterns occur,
+# so names share these instead of holding their own.
+_ROLE_WEIGHTS: dict[tuple[tuple[TokenRole, ...], bool], _RoleWeights] = {}
 
 
-def _role_weights(roles: tuple[TokenRole, ...]) -> tuple[tuple[float, ...], tuple[bool, ...]]:
-    found = _ROLE_WEIGHTS.get(roles)
+def _role_weights(roles: tuple[TokenRole, ...], person: bool) -> _RoleWeights:
+    found = _ROLE_WEIGHTS.get((roles, person))
     if found is None:
-        found = _ROLE_WEIGHTS[roles] = (
-            tuple([ROLE_FACTOR[r] for r in roles]),
-            tuple([r is TokenRole.identity for r in roles]),
+        factors = tuple([ROLE_FACTOR[r] for r in roles])
+        identity = tuple([r is TokenRole.identity for r in roles])
+        given, surname = person_parts(identity) if person else (-1, -1)
+        found = _ROLE_WEIGHTS[(roles, person)] = (
+            factors,
+            identity,
+            given,
+            surname,
+            least_factors(factors, surname),
         )
     return found
 
@@ -187,7 +213,9 @@ class NameIndex:
             for word in new:
                 self._vocabulary.add(word)
                 self._postings.link(word, self._vocabulary.similar(word))
-            listed = self._names[name_id] = _ListedName(key, text, words, tokens.roles, weak)
+            listed = self._names[name_id] = _ListedName(
+                key, text, words, tokens.roles, weak, entry.kind is EntryKind.person
+            )
             listed.read_counts()
             name_ids.append(name_id)
         countries = frozenset(a.country for a in entry.addresses if a.country)
@@ -239,7 +267,7 @@ class NameIndex:
 
     def _listed_weights(self, listed: _ListedName, log_scale: float) -> WeightedName:
         weights = tuple([f * (log_scale - w.log_df) for w, f in zip(listed.words, listed.factors, strict=True)])
-        return WeightedName(listed.tokens(), weights, listed.identity, sum(weights))
+        return WeightedName(listed.tokens(), weights, listed.identity, sum(weights), listed.given, listed.surname)
 
     def _weigh_query(self, tokens: NameTokens, similar: list[SimilarTokens], log_scale: float) -> WeightedName:
         """Query words weigh like listed words; a word the index does not know (a
@@ -250,13 +278,27 @@ class NameIndex:
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
             source = token
             if token not in words:
-                # The most similar, ties to the greatest word.
+                # The most similar; of equally similar ones the most common (a typo of
+                # MUHAMMAD weighs as MUHAMMAD, not as the rare MUHMMAD one edit away
+                # too), then the greatest word.
+                # Read through the word's sources (records, no lookup per neighbour),
+                # which retrieval reads next anyway.
                 best = 0.0
-                for word, hit in sims.items():
-                    if hit.similarity > best or (hit.similarity == best and word > source):
-                        best, source = hit.similarity, word
+                common = -1.0
+                sources = self._postings.word_sources(token, sims)
+                for record, similarity in zip(sources.resembled, sources.similarities, strict=True):
+                    log_df = record.log_df
+                    if (
+                        similarity > best
+                        or (similarity == best and log_df > common)
+                        or (similarity == best and log_df == common and record.text > source)
+                    ):
+                        best, common, source = similarity, log_df, record.text
             listed = words.get(source)
-            weights.append(ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0)))
+            weight = ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0))
+            if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
+                weight = QUERY_INITIAL_SHARE * log_scale
+            weights.append(weight)
         identity = tuple([r is TokenRole.identity for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
@@ -318,14 +360,17 @@ class NameIndex:
         floor: float = 0.0,
     ) -> NameScore:
         entry = self._entries[listed.key]
-        return corroborate(
-            align(query, weighted, similar, floor),
+        return score_names(
+            query,
+            weighted,
+            similar,
             query_kind=kind,
             entry_kind=entry.kind,
             query_country=country,
             entry_countries=entry.countries,
             query_ids=query_ids,
             entry_ids=entry.ids,
+            floor=floor,
         )
 
     def search(
@@ -376,26 +421,37 @@ class NameIndex:
             # Cheap bounds first: a listed name much heavier than the query cannot reach
             # the threshold however well the query matches. Its weight floor costs no
             # read of the word counts; its weight, a read per word.
-            if listed.factor_sum * lowest_scale - listed.df_sum > heaviest_margin:
+            if listed.least_sum * lowest_scale - listed.df_sum > heaviest_margin:
                 continue
             if reachable is None:
                 # Every listed word some query word could pair with whole. Parts of
                 # query words (`_parts`) and words a query initial begins are added
                 # below, only for names that fall short without them.
                 reachable = self._postings.reachable(query.tokens, similar)
+            if listed.surname >= 0 and listed.factor_sum * lowest_scale - listed.full_df_sum > heaviest_margin:
+                # Too heavy but for the person rules (scorer), which discount nothing
+                # unless the query meets the surname, whole or as part of a joined word.
+                surname = listed.words[listed.surname]
+                if surname not in reachable:
+                    if parts is None:
+                        parts = self._parts(query.tokens)
+                    if surname.text not in parts:
+                        continue
             # Second bound: only listed words some query word could pair with count.
-            words, factors = listed.words, listed.factors
+            words, factors, least = listed.words, listed.factors, listed.least
             weights: list[float] = []
-            total = matchable = 0.0
+            total = least_total = matchable = 0.0
             for k, word in enumerate(words):
-                weight = factors[k] * (log_scale - word.log_df)
+                idf = log_scale - word.log_df
+                weight = factors[k] * idf
                 weights.append(weight)
                 total += weight
+                least_total += least[k] * idf
                 if word in reachable:
                     matchable += weight
-            if total > heaviest_margin:
+            if least_total > heaviest_margin:
                 continue
-            enough = floor * (query_total + total)
+            enough = floor * (query_total + least_total)
             if matchable < enough:
                 if parts is None:
                     parts = self._parts(query.tokens)
@@ -404,7 +460,9 @@ class NameIndex:
                         matchable += weights[k]
                 if matchable < enough:
                     continue
-            weighted = WeightedName(listed.tokens(), tuple(weights), listed.identity, total)
+            weighted = WeightedName(
+                listed.tokens(), tuple(weights), listed.identity, total, listed.given, listed.surname
+            )
             # Below `bound` no corroboration lifts a name to the threshold.
             scored = self._score(query, similar, listed, weighted, kind, country, query_ids, bound)
             if scored.score < potential:

@@ -17,7 +17,7 @@ from anyascii import anyascii
 from rigour.names import replace_org_types_compare
 
 from schemas.lists import EntryKind
-from screening.matching.tokens import sound_key, typo_neighbours, typo_similarity
+from screening.matching.tokens import skeleton_key, sound_key, typo_neighbours, typo_similarity
 
 
 class TokenRole(IntEnum):
@@ -135,6 +135,20 @@ _LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS
 LEGAL_TOKENS: frozenset[str] = frozenset(_EXTRA_LEGAL.values()) | {"soe", "ngo", "coop", "sp", "gp"}
 
 _JOINERS = re.compile(r"['`´’‘ʼʻ.]")  # apostrophes and dots
+# Han characters are one syllable each: spaced before transliteration, so 赵伟 reads
+# ZHAO WEI (anyascii would run them together as ZhaoWei) and a listed JINPING meets JIN
+# PING as two joined words.
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# The Arabic article written onto its word (التكريتي, AL-TIKRITI) is split off as AL.
+_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
+# Han legal forms read syllable by syllable, joined back into the words _EXTRA_LEGAL knows.
+_HAN_COMPOUNDS: dict[tuple[str, str], str] = {
+    ("you", "xian"): "youxian",
+    ("gong", "si"): "gongsi",
+    ("gu", "fen"): "gufen",
+    ("ji", "tuan"): "jituan",
+    ("ze", "ren"): "zeren",
+}
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -145,10 +159,28 @@ def fold_words(text: str) -> list[str]:
     brackets and the rest separate, so AL-RASHID and AL RASHID give the same tokens
     (ALRASHID is met by the scorer's adjacent-token joining).
     """
+    han = False
     if not text.isascii():  # NFKC and transliteration leave ASCII as it is
-        text = anyascii(unicodedata.normalize("NFKC", text))
+        text = unicodedata.normalize("NFKC", text)
+        spaced = _HAN.sub(r" \1 ", text)
+        han = spaced != text
+        text = anyascii(_ARABIC_ARTICLE.sub("al ", spaced))
     text = _JOINERS.sub("", text.casefold())
-    return _WORD.findall(text.replace("&", " and "))
+    words: list[str] = _WORD.findall(text.replace("&", " and "))
+    if han:
+        words = _join_han_compounds(words)
+    return words
+
+
+def _join_han_compounds(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        joined = _HAN_COMPOUNDS.get((out[-1], word)) if out else None
+        if joined is None:
+            out.append(word)
+        else:
+            out[-1] = joined
+    return out
 
 
 def fold(text: str) -> str:
@@ -180,6 +212,18 @@ def _merge_initial_runs(tokens: list[str]) -> list[str]:
         if token:
             out.append(token)
     return out
+
+
+def _initials_and_surname(tokens: list[str], kind: EntryKind | None) -> bool:
+    """A query of unknown kind shaped like a person's initials and surname (V V
+    RUSAKEVICH): its initials stay given names, not one abbreviation (VV)."""
+    return (
+        kind is None
+        and 2 <= len(tokens) <= 4
+        and len(tokens[-1]) > 2
+        and tokens[-1] not in LEGAL_TOKENS
+        and all(len(t) == 1 for t in tokens[:-1])
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -241,6 +285,7 @@ def clear_name_caches() -> None:
     normalize_name.cache_clear()
     _legal_spelling.cache_clear()
     sound_key.cache_clear()
+    skeleton_key.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -250,7 +295,12 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
     if kind is EntryKind.person:
         text = _reorder_person(text)
     tokens = fold_words(text)
-    if kind is not EntryKind.person and tokens and min(map(len, tokens)) == 1:
+    if (
+        kind is not EntryKind.person
+        and tokens
+        and min(map(len, tokens)) == 1
+        and not _initials_and_surname(tokens, kind)
+    ):
         tokens = _merge_initial_runs(tokens)
     if tokens and kind in (None, EntryKind.organization):
         tokens = _canonical_legal(tokens)

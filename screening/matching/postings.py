@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from itertools import combinations, pairwise
 
-from screening.matching.scorer import INITIAL_SIMILARITY, SimilarTokens
+from screening.matching.scorer import INITIAL_BOUND, SimilarTokens
 from screening.matching.vocabulary import CACHED_QUERY_WORDS
 
 # Above this many names a word is retrieved through pairs. Lower means more pairs filed
@@ -292,7 +292,7 @@ class TokenPostings:
         words' lists (set operations in C, or one short pair list when both
         sides are common words).
         """
-        free = INITIAL_SIMILARITY * sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
+        free = INITIAL_BOUND * sum(w for t, w in zip(tokens, weights, strict=True) if len(t) == 1)
         alone = needed - free  # what one source must bring to make a name wanted on its own
         sources = _Sources(self, tokens, similar, log_scale)
         found: set[int] = set()
@@ -399,7 +399,7 @@ class _Sources:
         token = self._tokens[i]
         if len(token) > 1 and (initial := words.get(token[0])) is not None:
             cap = log_scale - initial.log_df
-            if INITIAL_SIMILARITY * (weight if weight < cap else cap) >= alone:
+            if INITIAL_BOUND * (weight if weight < cap else cap) >= alone:
                 found.update(initial.names)
             else:
                 whole = False

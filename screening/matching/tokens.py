@@ -1,9 +1,12 @@
 """Token-level similarity: when two normalised tokens count as the same word.
 
-Three ways: equal; one typo apart (insert, delete, substitute or swap two neighbours,
-for tokens long enough that one typo does not turn one real word into another); or
-the same sound (metaphone from rigour with the leading vowel/Y folded, which lets
-Mohammed/Muhammad, Hossein/Hussein, Yevgeny/Evgeny and Ali/Aly meet).
+Four ways: equal; one typo apart (insert, delete, substitute or swap two neighbours,
+for tokens long enough that one typo does not turn one real word into another); the
+same sound (metaphone from rigour with the leading vowel/Y folded, which lets
+Mohammed/Muhammad, Hossein/Hussein, Yevgeny/Evgeny and Ali/Aly meet); or the same
+consonant skeleton, when one of the two has no vowels: Arabic script writes short
+vowels not at all, so محمد transliterates to MHMD, which meets MOHAMMED and MUHAMMAD
+(`skeleton_key`).
 
 `typo_neighbours` is the deletion neighbourhood (SymSpell's idea) the index uses to find
 typo candidates without comparing against every token; every pair with
@@ -30,6 +33,19 @@ MAX_SOUND_SIMILARITY = 0.92
 MIN_SOUND_SPELLING = 0.5
 
 
+# Arabic-script words transliterate to consonants (and the long vowels alif, waw, ya as
+# A, W, Y): a vowel-less word meets a voweled one with the same skeleton at this much,
+# as a transliteration. Skeletons of one letter say too little.
+SKELETON_SIMILARITY = 0.92
+MIN_SKELETON_LENGTH = 2
+_VOWELS = frozenset("aeiou")
+# Latin abbreviations the normaliser leaves vowel-less in many names (canonical legal
+# forms, titles): not abjad words, and each would meet hundreds of listed words (LLC ~
+# LUCA) in every company query.
+_NOT_ABJAD_WORDS = "llc jsc pvt cv lp mr mrs dr jr sr st nv bv gmbh plc ltd"
+NOT_ABJAD: frozenset[str] = frozenset(_NOT_ABJAD_WORDS.split())
+
+
 class TokenAgreement(StrEnum):
     exact = "exact"
     typo = "typo"
@@ -50,6 +66,40 @@ def sound_key(token: str) -> str:
     if key[0] in "AEIOUY":
         key = "A" + key[1:]
     return key
+
+
+def unvoweled(token: str) -> bool:
+    """A word of two letters or more with none of A E I O U: how Arabic script (and
+    other abjads) come out of transliteration; rare in Latin-script names."""
+    return (
+        len(token) >= MIN_SKELETON_LENGTH
+        and token.isalpha()
+        and _VOWELS.isdisjoint(token)
+        and token not in NOT_ABJAD
+    )
+
+
+@lru_cache(maxsize=200_000)
+def skeleton_key(token: str) -> str:
+    """The consonant skeleton: vowels dropped, and W and Y unless first (Arabic writes
+    long vowels with waw and ya), Q as K, a final H dropped (ta marbuta: HAMZA /
+    HMZH), letters doubled written once. Empty when under MIN_SKELETON_LENGTH letters."""
+    if not token.isalpha():
+        return ""
+    kept: list[str] = []
+    for k, ch in enumerate(token.replace("q", "k")):
+        if ch in _VOWELS or (k > 0 and ch in "wy"):
+            continue
+        if not kept or kept[-1] != ch:
+            kept.append(ch)
+    if len(kept) > MIN_SKELETON_LENGTH and kept[-1] == "h":
+        kept.pop()
+    return "".join(kept) if len(kept) >= MIN_SKELETON_LENGTH else ""
+
+
+def same_skeleton(a: str, b: str) -> bool:
+    """One of the two is vowel-less and both have the same skeleton."""
+    return (unvoweled(a) or unvoweled(b)) and bool(skeleton := skeleton_key(a)) and skeleton == skeleton_key(b)
 
 
 def typo_neighbours(token: str) -> list[str]:
@@ -102,26 +152,34 @@ def resemblance(similarity: float, agreement: TokenAgreement) -> Resemblance:
     return found
 
 
-def similarities(token: str, one_edit: Iterable[str], spelling: Mapping[str, float]) -> dict[str, Resemblance]:
+def similarities(
+    token: str, one_edit: Iterable[str], spelling: Mapping[str, float], skeleton: Iterable[str] = ()
+) -> dict[str, Resemblance]:
     """The similarity of `token` to other tokens from what is known about them: which are
-    one edit (OSA) apart, and the spelling similarity (normalised Levenshtein) of those
-    that sound the same. Tokens alike neither way are left out. Lets a caller that
-    screened many words at once in C reuse those figures."""
+    one edit (OSA) apart, the spelling similarity (normalised Levenshtein) of those
+    that sound the same, and which share its consonant skeleton (`same_skeleton`).
+    Tokens alike no way are left out. Lets a caller that screened many words at once
+    in C reuse those figures."""
     found: dict[str, Resemblance] = {}
+    for other in skeleton:
+        found[other] = resemblance(SKELETON_SIMILARITY, TokenAgreement.sound)
     length = len(token)
     if length >= MIN_TYPO_LENGTH:
         for other in one_edit:
             other_length = len(other)
             if other_length >= MIN_TYPO_LENGTH and -1 <= length - other_length <= 1:
                 longer = length if length > other_length else other_length
-                found[other] = resemblance(1.0 - 1.0 / longer, TokenAgreement.typo)
+                similarity = 1.0 - 1.0 / longer
+                held = found.get(other)
+                if held is None or similarity > held.similarity:
+                    found[other] = resemblance(similarity, TokenAgreement.typo)
     for other, spelled in spelling.items():
         if spelled >= MIN_SOUND_SPELLING:
             similarity = 0.5 + spelled / 2
             if similarity > MAX_SOUND_SIMILARITY:
                 similarity = MAX_SOUND_SIMILARITY
-            typo = found.get(other)
-            if typo is None or similarity > typo.similarity:
+            held = found.get(other)
+            if held is None or similarity > held.similarity:
                 found[other] = resemblance(similarity, TokenAgreement.sound)
     return found
 
@@ -130,7 +188,9 @@ def combined_similarity(
     a: str, b: str, *, one_edit: bool, spelling: float | None
 ) -> tuple[float, TokenAgreement | None]:
     """`similarities` for one pair; (0.0, None) if they are not alike."""
-    alike = similarities(a, (b,) if one_edit else (), {} if spelling is None else {b: spelling}).get(b)
+    alike = similarities(
+        a, (b,) if one_edit else (), {} if spelling is None else {b: spelling}, (b,) if same_skeleton(a, b) else ()
+    ).get(b)
     return (0.0, None) if alike is None else (alike.similarity, alike.agreement)
 
 

@@ -1,7 +1,8 @@
 """Vocabulary: the listed words, and which of them a query word resembles.
 
 Typo candidates come from the one-deletion neighbourhood (tokens.typo_neighbours), sound
-candidates from the phonetic key. Both sets grow with the vocabulary (a phonetic bucket
+candidates from the phonetic key, transliterations from an abjad (a vowel-less word on
+either side) from the consonant skeleton (tokens.skeleton_key). Both sets grow with the vocabulary (a phonetic bucket
 of a frequent key holds hundreds of words at scale), so rapidfuzz screens them in C, for
 one edit and for the spelling floor of a sound match, before the exact per-pair
 comparison (tokens.token_similarity) runs in Python on the few that pass.
@@ -28,8 +29,10 @@ from screening.matching.tokens import (
     TokenAgreement,
     resemblance,
     similarities,
+    skeleton_key,
     sound_key,
     typo_neighbours,
+    unvoweled,
 )
 
 # Unlisted query words whose neighbours are kept (until the listed words change); the
@@ -49,6 +52,12 @@ class Vocabulary:
         # itself, a tuple only for the few keys shared.
         self._deletions: dict[str, str | tuple[str, ...]] = {}
         self._sounds: dict[str, dict[str, str]] = defaultdict(dict)  # phonetic key -> words (word -> word)
+        # Consonant skeleton -> the listed words with it (the word itself when one, as
+        # for deletions): read only for a vowel-less word, or to find the vowel-less
+        # words a new word meets.
+        self._skeletons: dict[str, str | tuple[str, ...]] = {}
+        # The same for vowel-less listed words only (few): what a voweled word can meet.
+        self._abjad: dict[str, set[str]] = defaultdict(set)
         self._graph: dict[str, dict[str, Resemblance]] = {}  # listed word -> neighbours
         self._cache: dict[str, dict[str, Resemblance]] = {}  # other query words
 
@@ -70,6 +79,17 @@ class Vocabulary:
         sound = sound_key(word)
         if sound:
             self._sounds[sound][word] = word
+        skeleton = skeleton_key(word)
+        if skeleton:
+            held = self._skeletons.get(skeleton)
+            if held is None:
+                self._skeletons[skeleton] = word
+            elif isinstance(held, str):
+                self._skeletons[skeleton] = (held, word)
+            else:
+                self._skeletons[skeleton] = (*held, word)
+            if unvoweled(word):
+                self._abjad[skeleton].add(word)
         neighbours = self._resembling(word)
         for other, hit in neighbours.items():
             self._graph[other][word] = hit
@@ -93,6 +113,18 @@ class Vocabulary:
             words.pop(word, None)
             if not words:
                 del self._sounds[sound]
+        skeleton = skeleton_key(word)
+        held = self._skeletons.get(skeleton) if skeleton else None
+        if isinstance(held, str):
+            del self._skeletons[skeleton]
+        elif held is not None:
+            rest = tuple([w for w in held if w != word])
+            self._skeletons[skeleton] = rest[0] if len(rest) == 1 else rest
+        abjad = self._abjad.get(skeleton) if skeleton else None
+        if abjad is not None:
+            abjad.discard(word)
+            if not abjad:
+                del self._abjad[skeleton]
         for other in self._graph.pop(word):
             if other != word:
                 del self._graph[other][word]
@@ -149,4 +181,19 @@ class Vocabulary:
                 )
                 if hit[0] != token
             }
-        return similarities(token, one_edit, spelling)
+        return similarities(token, one_edit, spelling, self._same_skeleton(token))
+
+    def _same_skeleton(self, token: str) -> list[str]:
+        """Listed words other than `token` that share its consonant skeleton, one of the
+        two vowel-less (tokens.same_skeleton)."""
+        skeleton = skeleton_key(token)
+        if not skeleton:
+            return []
+        if not unvoweled(token):  # the usual case: a few vowel-less words at most
+            abjad = self._abjad.get(skeleton)
+            return [w for w in abjad if w != token] if abjad else []
+        held = self._skeletons.get(skeleton)
+        if held is None:
+            return []
+        words = (held,) if isinstance(held, str) else held
+        return [w for w in words if w != token]

@@ -12,6 +12,7 @@ from screening.matching import NameIndex
 from screening.matching import postings as postings_module
 from screening.matching.index import DRIFT_LIMIT, WEAK_ALIAS_PENALTY
 from screening.matching.normalize import normalize_name
+from screening.matching.scorer import least_weight
 
 GIVEN = ["mohammed", "ali", "hassan", "ahmad", "omar", "ibrahim", "yusuf"]
 FAMILY = ["khan", "rahman", "hussein", "abbas", "saleh", "haddad", "nasser", "karimi"]
@@ -110,11 +111,11 @@ def test_bounds_drop_no_name_that_full_scoring_keeps() -> None:
 def _floors_hold(index: NameIndex, *, within: float | None = None) -> None:
     log_scale, drift = index._log_scale(), index._postings.drift
     for _, listed in index._listed():
-        weight = index._listed_weights(listed, log_scale).total
-        floor = listed.factor_sum * (log_scale - drift) - listed.df_sum
+        weight = least_weight(index._listed_weights(listed, log_scale))
+        floor = listed.least_sum * (log_scale - drift) - listed.df_sum
         assert floor <= weight + 1e-9, listed.text
         if within is not None:
-            assert floor >= weight - listed.factor_sum * within - 1e-9, listed.text
+            assert floor >= weight - listed.least_sum * within - 1e-9, listed.text
 
 
 def test_weight_floors_stay_under_weights_through_updates() -> None:
