@@ -33,7 +33,6 @@ HOLDS = "holds"
 ALERTS = "alerts"
 AUDIT = "audit"
 DEADLETTER = "deadletter"
-ALLOWLIST = "allowlist"
 
 CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(ORDERS, "order_id", "OrderEvent"),
@@ -46,9 +45,6 @@ CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(DISPOSITIONS, "hold_id", "Disposition"),
     # Contract v1.1: ownership links, compacted; every worker reads all of them.
     TopicSpec(OWNERSHIP, "link id", "OwnershipLink | tombstone", partitions=1, config=COMPACT),
-    # Not in the contract: reviewed false positives (allow-list entries), compacted, read by
-    # every worker; written by the review service.
-    TopicSpec(ALLOWLIST, "allow-list entry id", "AllowListEntry | tombstone", partitions=1, config=COMPACT),
     # Not in the contract: what workers remember of the stream for red-flag rules (orders for
     # joining shipments, consignee activity, held parties), shared by every worker.
     TopicSpec(FACTS, "<kind>:<id>", "Fact | tombstone", partitions=1, config=COMPACT),
