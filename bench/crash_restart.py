@@ -1,0 +1,176 @@
+"""Crash safety, by hand (issue 13, point 3; not yet a test because it does not pass): a
+worker killed with SIGKILL in the middle of 10,000 orders, the broker kept running, then
+restarted (`--workers 1`), or one of two workers killed (`--workers 2`). Checks that every
+event ends with one outcome and one decision id, that no subject has two holds, and that
+the restarted worker decides again within 60 s. Prints what it found and exits non-zero on
+a failure.
+
+Known result (2026-12-01): the replayed events get their first decisions back, but in some
+runs the restarted worker stops consuming short of the end; the cause is not found yet.
+
+usage: python bench/crash_restart.py [--workers 1|2]
+"""
+
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from screening.lists import load_directory
+from streams.broker import EmbeddedBroker
+from streams.kafka import create_topics, flush_or_raise, make_producer
+from streams.list_publisher import publish_entries
+from streams.settings import Settings
+from tests.integration.harness import OutputReader, WorkerProcess
+
+REPO = Path(__file__).resolve().parents[1]
+
+ORDERS = 10_000
+BUYERS = ("Nordlicht Automation GmbH", "Kansai Precision Devices K.K.", "Maple Ridge Networks Inc.",
+          "Banco Nacional de Cuba", "Vasa Datacenter AB")
+
+
+def orders(rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for i in range(ORDERS):
+        buyer = rng.choice(BUYERS)
+        ship_to = rng.choice(("DE", "JP", "CA", "IR", "SE"))
+        out.append({"event_id": str(uuid.UUID(int=rng.getrandbits(128))), "type": "order.created",
+                    "order_id": f"SO-CRASH-{i:05d}", "occurred_at": datetime.now(UTC).isoformat(),
+                    "parties": [{"role": "buyer", "name": buyer, "address": {"country": "PA"}}],
+                    "ship_to": {"country": ship_to}, "lines": []})
+    return out
+
+
+def start_run(broker: EmbeddedBroker, shared_lists: Path, prefix: str) -> list[dict[str, Any]]:
+    settings = Settings(_env_file=None, topic_prefix=prefix)  # type: ignore[call-arg]
+    create_topics(settings, broker.bootstrap)
+    entries = load_directory(shared_lists / "ofac" / "sdn-2021-07").entries
+    publish_entries(settings, broker.bootstrap, entries, source="test", loaded_at=datetime.now(UTC))
+    events = orders(random.Random(prefix))
+    producer = make_producer(broker.bootstrap)
+    for e in events:
+        producer.produce(f"{prefix}orders", key=e["order_id"].encode(), value=json.dumps(e).encode())
+        producer.poll(0)
+    flush_or_raise(producer, 60)
+    # The embedded broker's high watermark can lag a partition's last batch until another
+    # is written: trailing orders (not checked) keep every real one readable.
+    for marker in orders(random.Random(f"{prefix}markers"))[:40]:
+        marker["order_id"] = f"SO-MARKER-{uuid.uuid4().hex}"
+        producer.produce(f"{prefix}orders", key=marker["order_id"].encode(), value=json.dumps(marker).encode())
+    flush_or_raise(producer, 60)
+    return events
+
+
+def worker(broker: EmbeddedBroker, tmp: Path, prefix: str, name: str) -> WorkerProcess:
+    return WorkerProcess(broker.bootstrap, tmp / name, TRADESCREEN_TOPIC_PREFIX=prefix,
+                         TRADESCREEN_APP_ID=f"{prefix}app")
+
+
+def decided(reader: OutputReader) -> set[str]:
+    return {d["event_id"] for d in reader.where("decisions")}
+
+
+def wait_until(predicate: Any, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out: {what}")
+        time.sleep(0.1)
+
+
+def check_outputs(reader: OutputReader, events: list[dict[str, Any]]) -> None:
+    wait_until(lambda: len(decided(reader)) >= len(events), 240, "every event decided")
+    time.sleep(2)  # let redelivered duplicates, if any, arrive too
+    outcomes: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, set[str]] = defaultdict(set)
+    for d in reader.where("decisions"):
+        outcomes[d["event_id"]].add(d["outcome"])
+        ids[d["event_id"]].add(d["decision_id"])
+        assert not any(r["code"] == "LISTS_UNAVAILABLE" for r in d["reasons"]), (d["reasons"], d["decided_at"])
+    assert {e["event_id"] for e in events} <= set(outcomes)
+    assert [k for k, v in outcomes.items() if len(v) > 1] == []
+    assert [k for k, v in ids.items() if len(v) > 1] == []
+    holds: dict[str, set[str]] = defaultdict(set)
+    for h in reader.where("holds"):
+        holds[h["subject"]["id"]].add(h["hold_id"])
+    assert [k for k, v in holds.items() if len(v) > 1] == []
+    assert holds, "the stream has held orders (Iran, a listed bank): the check above means something"
+
+
+def test_sigkill_mid_stream_and_restart(broker: EmbeddedBroker, shared_lists: Path, tmp_path: Path) -> None:
+    prefix = "crash1."
+    events = start_run(broker, shared_lists, prefix)
+    reader = OutputReader(broker.bootstrap, prefix=prefix)
+    first = worker(broker, tmp_path, prefix, "w1").start()
+    try:
+        wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        assert first.proc is not None
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=10)
+        restarted_at = time.monotonic()
+        second = worker(broker, tmp_path, prefix, "w2").start()
+        try:
+            second.wait_health(lambda h: h["status"] == "ok", timeout_s=60)
+            # Replayed events count too: they get their first decision back.
+            before = len(reader.where("decisions"))
+            wait_until(lambda: len(reader.where("decisions")) > before or len(decided(reader)) >= ORDERS,
+                       60 - (time.monotonic() - restarted_at), "deciding again within 60 s of the restart")
+            check_outputs(reader, events)
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        reader.close()
+
+
+def test_two_workers_one_killed_the_survivor_takes_over(broker: EmbeddedBroker, shared_lists: Path,
+                                                        tmp_path: Path) -> None:
+    prefix = "crash2."
+    events = start_run(broker, shared_lists, prefix)
+    reader = OutputReader(broker.bootstrap, prefix=prefix)
+    workers = [worker(broker, tmp_path, prefix, f"w{i}").start() for i in range(2)]
+    try:
+        wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        victim = workers[1]
+        assert victim.proc is not None
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait(timeout=10)
+        check_outputs(reader, events)
+        assert workers[0].proc is not None and workers[0].proc.poll() is None
+    finally:
+        for w in workers:
+            w.stop()
+        reader.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workers", type=int, default=1, choices=(1, 2))
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker(log_file=Path(tmp) / "broker.log") as broker:
+        run = test_sigkill_mid_stream_and_restart if args.workers == 1 else \
+            test_two_workers_one_killed_the_survivor_takes_over
+        try:
+            run(broker, REPO.parent / "shared" / "data" / "lists", Path(tmp))
+        except AssertionError as exc:
+            print(f"FAILED: {exc}")
+            sys.exit(1)
+    print("held: every event decided once, one outcome and one decision id each, one hold per subject")
+
+
+if __name__ == "__main__":
+    main()
