@@ -314,10 +314,14 @@ async def check_broker(worker: Worker) -> None:
     metrics.BROKER_UP.set(1 if worker.broker_reachable else 0)
 
 
+def _text_key(key: Any) -> str:
+    return key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+
+
 def list_entry_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
-        key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        key = _text_key(key_raw)
         if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
             return
         try:
@@ -344,7 +348,7 @@ def list_entry_applier(worker: Worker) -> Any:
 def manifest_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
-        list_code = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        list_code = _text_key(key_raw)
         try:
             manifest = None if value is None else parse_message(ListManifest, value, topics.LIST_MANIFEST)
         except MessageError as exc:
@@ -360,7 +364,7 @@ def manifest_applier(worker: Worker) -> Any:
 def fact_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
-        key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+        key = _text_key(key_raw)
         if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
             return
         try:
@@ -378,7 +382,7 @@ def ownership_applier(worker: Worker) -> Any:
         try:
             if key_raw is None:
                 raise MessageError("key_missing", f"{topics.OWNERSHIP}: a link needs its link id as key")
-            key = key_raw.decode("utf-8", "replace") if isinstance(key_raw, bytes) else str(key_raw)
+            key = _text_key(key_raw)
             link = None if value is None else parse_message(OwnershipLink, value, topics.OWNERSHIP, worker.limits)
         except MessageError as exc:
             await dead_letter_event(worker, event, exc)
