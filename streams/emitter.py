@@ -48,6 +48,9 @@ class Emitter:
         self._producer = producer
         self._topic_name = topic_name
         self._failed: list[str] = []
+        # Outputs handed to librdkafka, and those it has reported on (delivered or failed).
+        self._produced = 0
+        self._reported = 0
 
     async def emit(self, outputs: Sequence[Output]) -> None:
         for output in outputs:
@@ -60,6 +63,7 @@ class Emitter:
         while True:
             try:
                 self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
+                self._produced += 1
                 return
             except BufferError:
                 # librdkafka's queue is full: the broker is slower than we are. Waiting
@@ -67,6 +71,7 @@ class Emitter:
                 self._producer.poll(0.05)
 
     def _delivered(self, err: KafkaError | None, msg: Message) -> None:
+        self._reported += 1
         if err is not None:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
@@ -83,8 +88,17 @@ class Emitter:
         self._producer.poll(0)
 
     async def flush(self, timeout_s: float = 60.0) -> None:
+        """Wait until every output produced before this call is reported on. Not
+        `Producer.flush()`, which waits for an empty queue: with events still arriving it
+        would hold Faust's commit (and the agent behind it) for as long as they keep coming."""
+        target = self._produced
         loop = asyncio.get_running_loop()
-        remaining = await loop.run_in_executor(None, self._producer.flush, timeout_s)
+        deadline = loop.time() + timeout_s
+        while self._reported < target and loop.time() < deadline:
+            self._producer.poll(0)
+            if self._reported < target:
+                await asyncio.sleep(0.002)
+        remaining = target - self._reported if self._reported < target else 0
         if remaining or self._failed:
             failed, self._failed = self._failed, []
             raise OutputDeliveryError(f"{remaining} outputs undelivered after {timeout_s:.0f}s; "
