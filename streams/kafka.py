@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from streams.security import librdkafka_security
@@ -66,8 +66,14 @@ def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: float = 1.0,
                settings: Settings | None = None) -> Iterator[tuple[bytes | None, bytes | None]]:
-    """Every (key, value) currently in a topic, across all partitions, without joining a
-    consumer group.
+    """Every (key, value) currently in a topic (see read_messages)."""
+    return ((m.key(), m.value()) for m in read_messages(bootstrap, topic, timeout_s, idle_s, settings))
+
+
+def read_messages(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: float = 1.0,
+                  settings: Settings | None = None) -> Iterator[Message]:
+    """Every message currently in a topic, across all partitions (each in offset order),
+    without joining a consumer group.
 
     The end is where the partitions' high watermarks say, and then no new record for
     `idle_s`: some Kafka-protocol brokers (Tansu) report a high watermark short of the last
@@ -98,7 +104,7 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: floa
                     continue
                 raise KafkaException(error)
             last_seen = time.monotonic()
-            yield msg.key(), msg.value()
+            yield msg
             part, offset = msg.partition(), msg.offset()
             if part is not None and offset is not None and part in ends and offset + 1 >= ends[part]:
                 del ends[part]

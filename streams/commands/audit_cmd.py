@@ -11,21 +11,18 @@ import csv
 import io
 import json
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import typer
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from schemas import AuditRecord
 from screening.audit import BrokenLink, canonical_json, verify
 from streams import topics
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
-from streams.kafka import client_config
+from streams.kafka import read_messages
 
 app = typer.Typer(help="Verify and export the tamper-evident audit chain.", no_args_is_help=True)
 
@@ -37,42 +34,11 @@ Partitioned = dict[int, list[AuditRecord]]
 
 def read_audit_topic(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: float = 1.0) -> Partitioned:
     """Every record of `topic`, per partition in offset order (no consumer group joined)."""
-    consumer = Consumer(client_config(bootstrap, None, **{"group.id": f"tradescreen-audit-{uuid.uuid4()}",
-                                                    "enable.auto.commit": False, "auto.offset.reset": "earliest"}))
     out: Partitioned = {}
-    try:
-        meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
-        if meta.error is not None:
-            raise RuntimeError(f"topic {topic}: {meta.error}")
-        ends: dict[int, int] = {}
-        for p in meta.partitions:
-            out[p] = []
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)
-            if high > low:
-                ends[p] = high
-        consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
-        deadline, last_seen = time.monotonic() + timeout_s, time.monotonic()
-        # Tansu's high watermark can lag the last batch: read on until idle as well.
-        while ends or time.monotonic() - last_seen < idle_s:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"reading {topic}: partitions {sorted(ends)} not read to the end")
-            msg = consumer.poll(0.2)
-            if msg is None:
-                continue
-            error = msg.error()
-            if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    continue
-                raise KafkaException(error)
-            last_seen = time.monotonic()
-            part, offset = msg.partition() or 0, msg.offset() or 0
-            value = msg.value()
-            if value:
-                out.setdefault(part, []).append(AuditRecord.model_validate_json(value))
-            if part in ends and offset + 1 >= ends[part]:
-                del ends[part]
-    finally:
-        consumer.close()
+    for msg in read_messages(bootstrap, topic, timeout_s, idle_s):
+        value = msg.value()
+        if value:
+            out.setdefault(msg.partition() or 0, []).append(AuditRecord.model_validate_json(value))
     return out
 
 
