@@ -77,13 +77,8 @@ class Emitter:
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
 
     def tombstone(self, topic: str, key: str) -> None:
-        self._produce(self._topic_name(topic), key.encode(), None)
-        self._producer.poll(0)
-
-    def nudge(self, topic: str, key: str) -> None:
-        """A tombstone for a key nothing uses. Some brokers (Tansu) report a high watermark
-        short of the last record batch, and a consumer that caught up to it does not see
-        that batch until another is written; this is that other batch."""
+        """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
+        only marks a batch written past a lagging high watermark."""
         self._produce(self._topic_name(topic), key.encode(), None)
         self._producer.poll(0)
 

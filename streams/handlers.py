@@ -206,8 +206,8 @@ def _nudge_list_topics(worker: Worker, now: datetime, force: bool = False) -> No
         return
     worker.last_nudge = now
     key = f"{topics.SYNC_KEY_PREFIX}{worker.settings.app_id}"
-    worker.emitter.nudge(topics.LIST_ENTRIES, key)
-    worker.emitter.nudge(topics.LIST_MANIFEST, key)
+    worker.emitter.tombstone(topics.LIST_ENTRIES, key)
+    worker.emitter.tombstone(topics.LIST_MANIFEST, key)
 
 
 async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: set[str] | frozenset[str] = frozenset()
