@@ -120,15 +120,14 @@ def _bounded_float(text: str) -> float:
 def bounded_json(raw: bytes | str, shape: MessageShape, limits: InputLimits, topic: str) -> Any:
     """Bytes -> JSON value within every bound (raises MessageError naming the first bound
     broken)."""
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    data = decode_json(raw, limits, topic)
+    data, text = decode_json(raw, limits, topic)
     check_bounds(data, shape, limits, topic, text=text)
     return data
 
 
-def decode_json(raw: bytes | str, limits: InputLimits, topic: str) -> Any:
-    """Bytes -> JSON value, within `message_bytes` and `json_depth`; strict UTF-8, no
-    duplicate keys, no NaN or Infinity."""
+def decode_json(raw: bytes | str, limits: InputLimits, topic: str) -> tuple[Any, str]:
+    """Bytes -> (JSON value, its text), within `message_bytes` and `json_depth`; strict
+    UTF-8, no duplicate keys, no NaN or Infinity."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > limits.message_bytes:
         raise MessageError("limit.message_bytes",
@@ -147,7 +146,7 @@ def decode_json(raw: bytes | str, limits: InputLimits, topic: str) -> Any:
     depth = _depth(data, 1, limits.json_depth) if isinstance(data, dict | list) else 0
     if depth > limits.json_depth:
         raise MessageError("limit.json_depth", f"{topic}: JSON nests deeper than the {limits.json_depth}-level limit")
-    return data
+    return data, text
 
 
 def _depth(value: Any, level: int, limit: int) -> int:
