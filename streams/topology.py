@@ -131,25 +131,22 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         topic(name)
 
     # -- tables ----------------------------------------------------------------------------
-    # Shared list state: every worker reads all of lists.entries. The table is only the
-    # reading mechanism; ListState (with its NameIndex) is updated record by record.
-    # partitions=1 and recovery_buffer_size=1 avoid Faust's GlobalTable recovery loop;
-    # synchronize_all_active_partitions makes every worker keep reading records that
-    # other programs produce, not only those it wrote itself.
-    app.GlobalTable("list_entries", changelog_topic=list_entries, partitions=1, recovery_buffer_size=1,
-                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
-                    on_changelog_event=handlers.list_entry_applier(worker))
-    app.GlobalTable("list_manifests", changelog_topic=list_manifest, partitions=1, recovery_buffer_size=1,
-                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
-                    on_changelog_event=handlers.manifest_applier(worker))
+    def feed(name: str, changelog: faust.TopicT, applier: Any) -> None:
+        """A topic every worker reads whole. The table is only the reading mechanism: the
+        applier updates domain state (ListState, StreamFacts) record by record.
+        partitions=1 and recovery_buffer_size=1 avoid Faust's GlobalTable recovery loop;
+        synchronize_all_active_partitions makes every worker keep reading records that
+        other programs produce, not only those it wrote itself."""
+        app.GlobalTable(name, changelog_topic=changelog, partitions=1, recovery_buffer_size=1,
+                        synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
+                        on_changelog_event=applier)
+
+    feed("list_entries", list_entries, handlers.list_entry_applier(worker))   # ListState + NameIndex
+    feed("list_manifests", list_manifest, handlers.manifest_applier(worker))  # freshness, versions
     # What the streams have seen for the red-flag rules (written by every worker, read by
-    # all), and ownership links: StreamFacts is updated record by record, like ListState.
-    app.GlobalTable("facts", changelog_topic=facts, partitions=1, recovery_buffer_size=1,
-                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
-                    on_changelog_event=handlers.fact_applier(worker))
-    app.GlobalTable("ownership", changelog_topic=ownership, partitions=1, recovery_buffer_size=1,
-                    synchronize_all_active_partitions=True, key_type=bytes, value_type=bytes,
-                    on_changelog_event=handlers.ownership_applier(worker))
+    # all), and ownership links.
+    feed("facts", facts, handlers.fact_applier(worker))
+    feed("ownership", ownership, handlers.ownership_applier(worker))
     # Subjects by id, co-partitioned with their input topic.
     # Keys and values are bytes we encode ourselves (app serializers are raw), so a key
     # reads back the same after a recovery as it was written.
