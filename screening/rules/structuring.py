@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from schemas import OrderEvent, OrderEventType, Reason, ReasonCode, Severity, SubjectKind
+from schemas import OrderEvent, OrderEventType, Party, Reason, ReasonCode, Severity, SubjectKind
 from screening.facts import ActivityFact, StreamFacts, activity_of, activity_party
 from screening.money import usd
 from screening.partykeys import party_country
@@ -57,26 +57,25 @@ def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThres
     if is_small:
         small = [a for a in _transactions(activity) if a.small(limits.structuring_small_value_usd)]
         if len(small) >= limits.structuring_min_small_events:
-            reasons.append(Reason(
-                code=ReasonCode.STRUCTURING, severity=Severity.hold, party_role=party.role.value,
-                party_name=party.name,
-                detail=(f"{who} has {len(small)} orders or shipments each under "
-                        f"{usd(limits.structuring_small_value_usd)} between {since} and "
-                        f"{current.at.date().isoformat()} (threshold {limits.structuring_min_small_events} in "
-                        f"{limits.structuring_window_days} days): {_evidence(small)}."),
-            ))
+            reasons.append(_reason(party, (
+                f"{who} has {len(small)} orders or shipments each under "
+                f"{usd(limits.structuring_small_value_usd)} between {since} and "
+                f"{current.at.date().isoformat()} (threshold {limits.structuring_min_small_events} in "
+                f"{limits.structuring_window_days} days): {_evidence(small)}.")))
     if current.hand_carried:
         carried = [a for a in activity if a.hand_carried]
         if len(carried) >= limits.structuring_min_hand_carried:
-            reasons.append(Reason(
-                code=ReasonCode.STRUCTURING, severity=Severity.hold, party_role=party.role.value,
-                party_name=party.name,
-                detail=(f"{who} has {len(carried)} hand-carried or courier shipments between {since} and "
-                        f"{current.at.date().isoformat()} (threshold {limits.structuring_min_hand_carried} in "
-                        f"{limits.structuring_window_days} days): {_evidence(carried)}."),
-            ))
+            reasons.append(_reason(party, (
+                f"{who} has {len(carried)} hand-carried or courier shipments between {since} and "
+                f"{current.at.date().isoformat()} (threshold {limits.structuring_min_hand_carried} in "
+                f"{limits.structuring_window_days} days): {_evidence(carried)}.")))
     return reasons
 
 
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     return structuring_reasons(subject, ctx.facts, ctx.data.red_flags)
+
+
+def _reason(party: Party, detail: str) -> Reason:
+    return Reason(code=ReasonCode.STRUCTURING, severity=Severity.hold, party_role=party.role.value,
+                  party_name=party.name, detail=detail)
