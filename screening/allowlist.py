@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from schemas.lists import ListEntry
 from schemas.outputs import Reason, ReasonCode, Severity
 from schemas.review import AllowListEntry
-from screening.audit import canonical_json
+from screening.lists.delta import entry_fingerprint
 from screening.matching import normalize_name
 
 DEFAULT_TTL = timedelta(days=180)
@@ -28,13 +28,6 @@ def normalized_party_name(name: str) -> str:
 def allowlist_key(party_name: str, country: str | None, entry_key: str) -> str:
     """Key on topic `allowlist`: one allow-list entry per (list entry, country, normalised name)."""
     return f"{entry_key}|{(country or '-').upper()}|{normalized_party_name(party_name)}"
-
-
-def entry_fingerprint(entry: ListEntry) -> str:
-    """What the list says about the entry, without the publication stamp: a new publication
-    of an unchanged entry keeps its fingerprint, any change to its content does not."""
-    content = entry.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"source_version"})
-    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 def make_allowlist_entry(party_name: str, country: str | None, entry: ListEntry, reason: str, created_by: str,
