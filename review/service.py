@@ -12,16 +12,12 @@ from review.app import ReviewContext, create_app
 from review.ingest import ReadModelIngest
 from review.publisher import KafkaPublisher
 from review.store import ReviewStore, default_db_url
-from screening.reviewers import ReviewerDirectory, parse_reviewers
+from screening.reviewers import ReviewerDirectory
 from streams.kafka import create_topics
+from streams.security import reviewer_directory
 from streams.settings import Settings
 
 log = logging.getLogger("tradescreen.review")
-
-
-def load_directory(settings: Settings) -> ReviewerDirectory:
-    file_text = settings.reviewers_file.read_text() if settings.reviewers_file else None
-    return parse_reviewers(file_text, settings.reviewers)
 
 
 def db_url(settings: Settings) -> str:
@@ -68,7 +64,7 @@ class ReviewService:
 
 def build_service(settings: Settings, bootstrap: str, rebuild: bool = False,
                   directory: ReviewerDirectory | None = None) -> ReviewService:
-    directory = directory or load_directory(settings)
+    directory = directory or reviewer_directory(settings)
     if not directory.reviewers:
         log.warning("review: no reviewers configured (TRADESCREEN_REVIEWERS_FILE / TRADESCREEN_REVIEWERS): "
                     "every request will be refused")

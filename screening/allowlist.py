@@ -9,10 +9,11 @@ Never suppressed: strong matches; a list entry changed since the allow-list entr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from schemas.lists import ListEntry
+from schemas.common import Party
+from schemas.lists import ListEntry, entry_key
 from schemas.outputs import Reason, ReasonCode, Severity
 from schemas.review import AllowListEntry
 from screening.lists.delta import entry_fingerprint
@@ -81,3 +82,34 @@ def allowlisted_reason(match: Reason, allow: AllowListEntry) -> Reason:
                    f"{allow.created_by} on {allow.created_at.date().isoformat()} (until "
                    f"{allow.expires_at.date().isoformat()}): {allow.reason}"),
     })
+
+
+# Reasons an allow-list entry may stand in for: potential name matches only.
+SUPPRESSIBLE = frozenset({ReasonCode.RESTRICTED_PARTY, ReasonCode.ENTITY_LIST})
+
+
+def suppress_allowlisted(reasons: Sequence[Reason], parties: Sequence[Party], allowlist: Mapping[str, AllowListEntry],
+                         entries: Mapping[str, ListEntry], strong_threshold: float, now: datetime
+                         ) -> tuple[Reason, ...]:
+    """`reasons` with every potential match that a live allow-list entry covers replaced
+    by its `ALLOWLISTED` info reason. A reason counts as strong (never suppressed) when it
+    blocks or when its score reaches the strong threshold, whatever else the matcher said:
+    in doubt, the match stays."""
+    if not allowlist:
+        return tuple(reasons)
+    countries = {(p.role.value, p.name): (p.address.country if p.address else None) for p in reversed(parties)}
+    out: list[Reason] = []
+    for reason in reasons:
+        entry = None
+        if (reason.code in SUPPRESSIBLE and reason.severity is Severity.hold and reason.list_code
+                and reason.source_id and reason.party_name):
+            entry = entries.get(entry_key(reason.list_code, reason.source_id))
+        if entry is None:
+            out.append(reason)
+            continue
+        strong = reason.score is None or reason.score >= strong_threshold
+        country = countries.get((reason.party_role or "", reason.party_name or ""))
+        allow = suppressing_entry(allowlist, reason.party_name or "", country, entry.key, strong,
+                                  entry_fingerprint(entry), now)
+        out.append(reason if allow is None else allowlisted_reason(reason, allow))
+    return tuple(out)

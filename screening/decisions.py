@@ -10,8 +10,6 @@ from schemas import (
     Alert,
     AlertSeverity,
     Decision,
-    HoldEvent,
-    HoldStatus,
     Outcome,
     ReasonCode,
     Subject,
@@ -41,13 +39,19 @@ def make_decision(screening: Screening, event_id: str, subject: Subject, trigger
     )
 
 
-def hold_for(decision: Decision) -> HoldEvent | None:
-    if decision.outcome is Outcome.CLEAR:
+def hold_id_for(decision_id: str, partition: int) -> str:
+    """The id of the hold a decision opens. It names the input partition of its subject,
+    so that a disposition, which arrives keyed by hold id on any partition of
+    `dispositions`, can be routed to the worker that owns the subject and its hold."""
+    return f"h{partition}-{stable_id('h', decision_id)[2:]}"
+
+
+def hold_partition(hold_id: str) -> int | None:
+    """The subject partition named by `hold_id`; None if it is not a hold id we issue."""
+    head, sep, digest = hold_id.partition("-")
+    if not sep or len(head) < 2 or head[0] != "h" or not head[1:].isdigit() or len(digest) != 24:
         return None
-    return HoldEvent(
-        hold_id=stable_id("h", decision.decision_id), status=HoldStatus.opened, subject=decision.subject,
-        decision_id=decision.decision_id, reason=_summary(decision), at=decision.decided_at,
-    )
+    return int(head[1:])
 
 
 def alert_for(decision: Decision) -> Alert | None:
@@ -57,11 +61,12 @@ def alert_for(decision: Decision) -> Alert | None:
     first = decision.reasons[0]
     return Alert(
         alert_id=stable_id("a", decision.decision_id), severity=AlertSeverity.critical, code=first.code.value,
-        subject=decision.subject, summary=_summary(decision), at=decision.decided_at,
+        subject=decision.subject, summary=summary(decision), at=decision.decided_at,
     )
 
 
-def _summary(decision: Decision) -> str:
+def summary(decision: Decision) -> str:
+    """One line on a decision: what hold and alert texts start with."""
     codes = sorted({r.code.value for r in decision.reasons if r.code is not ReasonCode.ALLOWLISTED})
     head = decision.reasons[0].detail if decision.reasons else ""
     more = f" (+{len(decision.reasons) - 1} more)" if len(decision.reasons) > 1 else ""

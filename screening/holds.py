@@ -78,6 +78,9 @@ class HoldState(BaseModel):
     history: tuple[HoldAction, ...] = ()
     first_reviewer: str | None = None
     escalated_by: str | None = None
+    # Input offset of the last disposition applied (worker side): the same message coming
+    # again is a replay, whose hold event goes out again.
+    applied_offset: int = -1
 
     @property
     def decision_id(self) -> str:
@@ -126,14 +129,14 @@ def disposition_key(disposition: Disposition) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def open_hold(decision: Decision, hold_id: str, now: datetime) -> HoldState:
-    """A new hold for a HOLD or BLOCK decision."""
+def open_hold(decision: Decision, hold_id: str, now: datetime, summary: str | None = None) -> HoldState:
+    """A new hold for a HOLD or BLOCK decision; `summary` is what its first step says."""
     if decision.outcome is Outcome.CLEAR:
         raise ValueError(f"decision {decision.decision_id} is CLEAR: it opens no hold")
     return HoldState(
         hold_id=hold_id, subject=decision.subject, status=HoldStatus.opened, outcome=decision.outcome,
         decision_ids=(decision.decision_id,), opened_at=now,
-        history=(HoldAction(status=HoldStatus.opened, at=now, decision_id=decision.decision_id),),
+        history=(HoldAction(status=HoldStatus.opened, at=now, decision_id=decision.decision_id, reason=summary),),
     )
 
 

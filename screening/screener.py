@@ -1,6 +1,7 @@
-"""Screener: one accepted event (or a re-screen) in, the decision and the holds and alerts
-it calls for out, with the subject record the worker keeps. Pure: the worker supplies
-state and time and sends what comes back through its emit point."""
+"""Screener: one accepted event (or a re-screen, or a reviewer's disposition) in, the
+decision and the holds and alerts it calls for out, with the subject record and hold the
+worker keeps. Pure: the worker supplies state and time and sends what comes back through
+its emit point."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from schemas import (
     Alert,
     AlertSeverity,
     Decision,
-    HoldEvent,
+    Disposition,
+    HoldStatus,
+    Outcome,
     Reason,
     ReasonCode,
     Severity,
@@ -21,10 +24,23 @@ from schemas import (
     Trigger,
     entry_key,
 )
-from screening.decisions import alert_for, hold_for, make_decision, stable_id
+from schemas.review import AllowListEntry, ReviewerRole
+from screening.allowlist import suppress_allowlisted
+from screening.decisions import alert_for, hold_id_for, make_decision, stable_id, summary
 from screening.facts import StreamFacts
+from screening.holds import (
+    AlreadyApplied,
+    Applied,
+    HoldState,
+    Refusal,
+    apply_disposition,
+    attach_decision,
+    disposition_key,
+    hold_event,
+    open_hold,
+)
 from screening.liststate import ListState
-from screening.outputs import Output
+from screening.outputs import AuditNote, Output
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.rules import RULES, Rule, RuleContext, Screening, all_parties, evaluate, outcome_of
@@ -46,6 +62,18 @@ class Screened:
     decision: Decision | None
     record: SubjectRecord
     outputs: list[Output] = field(default_factory=list)
+    # The subject's hold if this opened or changed it (to store under its hold_id).
+    hold: HoldState | None = None
+
+
+@dataclass
+class Reviewed:
+    """What a disposition did: `refusal` (dead-letter it) or the changed hold and subject."""
+
+    outputs: list[Output]
+    hold: HoldState | None = None
+    record: SubjectRecord | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -57,29 +85,38 @@ class Screener:
     data: RuleData = field(default_factory=RuleData.packaged)
     facts: StreamFacts = field(default_factory=StreamFacts)
     rules: tuple[Rule, ...] = RULES
+    # Reviewed false positives by allowlist_key (topic `allowlist`, read whole).
+    allowlist: dict[str, AllowListEntry] = field(default_factory=dict)
 
     def context(self, now: datetime) -> RuleContext:
         return RuleContext.at(self.state, self.policy, self.data, self.facts, now)
 
     def screen(self, event: SubjectEvent, now: datetime) -> Screening:
-        return evaluate(event, self.context(now), now, self.rules)
+        screening = evaluate(event, self.context(now), now, self.rules)
+        if not self.allowlist or not screening.reasons:
+            return screening
+        reasons = suppress_allowlisted(screening.reasons, all_parties(event), self.allowlist, self.state.entries,
+                                       self.state.index.config.strong_threshold, now)
+        return Screening(outcome_of(reasons), reasons, screening.lists_version, screening.rules_version)
 
     def on_event(self, event: SubjectEvent, record: SubjectRecord | None, now: datetime,
-                 partition: int = 0, offset: int = -1) -> Screened | None:
-        """Decide one accepted event. An event_id already decided gives None, except when
-        the very message that was decided comes again (a consumer replaying after a
-        crash): then its first decision and outputs come back unchanged, since whether
-        they reached the topics before the crash is unknown."""
+                 partition: int = 0, offset: int = -1, hold: HoldState | None = None) -> Screened | None:
+        """Decide one accepted event (`hold`: the subject's open hold, if any). An event_id
+        already decided gives None, except when the very message that was decided comes
+        again (a consumer replaying after a crash): then its first decision and outputs
+        come back unchanged, since whether they reached the topics before the crash is
+        unknown."""
         if record is not None and event.event_id in record.seen:
             if (record.last_decision is not None and record.last_event_id == event.event_id
                     and 0 <= offset <= record.last_offset):
-                return Screened(record.last_decision, record, self.outputs_of(record.last_decision))
+                return Screened(record.last_decision, record, self.outputs_of(record.last_decision, hold))
             return None
         earlier: list[Output] = []
         if record is not None and record.pending_since is not None:
             # A newer event of a shipment still waiting for its order: the waiting one is
             # decided now, so that no event goes undecided.
-            earlier = self.decide_pending(record, now, timeout=timedelta(0)).outputs
+            first = self.decide_pending(record, now, timeout=timedelta(0), hold=hold)
+            earlier, hold = first.outputs, first.hold or hold
         subject = subject_of(event)
         seen = dict(record.seen) if record else {}
         new_record = SubjectRecord(
@@ -87,13 +124,16 @@ class Screener:
             event=event.model_dump(mode="json", by_alias=True, exclude_none=True),
             occurred_at=event.occurred_at, seen=seen, last_event_id=event.event_id, partition=partition,
             last_offset=offset, open_hold_id=record.open_hold_id if record else None,
+            released=record.released if record else False,
         )
         if isinstance(event, ShipmentEvent) and self.facts.awaits_order(event):
             new_record.pending_since = now
             _remember(seen, event.event_id, PENDING)
-            return Screened(None, new_record, earlier)
+            return Screened(None, new_record, earlier, hold)
         decision = self._decide(event, new_record, now)
-        return Screened(decision, new_record, earlier + self.record_decision(decision, new_record, event, now))
+        screened = self.conclude(decision, new_record, event, now, hold)
+        screened.outputs[:0] = earlier
+        return screened
 
     def _decide(self, event: SubjectEvent, record: SubjectRecord, now: datetime,
                 extra: tuple[Reason, ...] = ()) -> Decision:
@@ -105,7 +145,8 @@ class Screener:
         _remember(record.seen, event.event_id, decision.decision_id)
         return decision
 
-    def decide_pending(self, record: SubjectRecord, now: datetime, timeout: timedelta) -> Screened:
+    def decide_pending(self, record: SubjectRecord, now: datetime, timeout: timedelta,
+                       hold: HoldState | None = None) -> Screened:
         """A shipment held pending: decided once its order is known, or held for review
         once it has waited `timeout` (then DIVERSION says the order was never seen)."""
         event = record.parsed_event()
@@ -122,36 +163,76 @@ class Screener:
                                     f"within {timeout.total_seconds():.0f} s: it cannot be checked against its "
                                     "order's consignee, end user and destination.")),)
         decision = self._decide(event, updated, now, extra)
-        return Screened(decision, updated, self.record_decision(decision, updated, event, now))
+        return self.conclude(decision, updated, event, now, hold)
 
-    def outputs_of(self, decision: Decision) -> list[Output]:
+    def outputs_of(self, decision: Decision, hold: HoldState | None) -> list[Output]:
+        """The outputs a decision made, again (a replay): the decision, its step on the
+        subject's hold, its alert."""
         out: list[Output] = [decision]
-        hold = hold_for(decision)
         if hold is not None:
-            out.append(hold)
+            out += [hold_event(hold, step) for step in hold.history if step.decision_id == decision.decision_id][:1]
         alert = alert_for(decision)
         if alert is not None:
             out.append(alert)
         return out
 
-    def record_decision(self, decision: Decision, record: SubjectRecord, event: SubjectEvent,
-                        now: datetime) -> list[Output]:
-        """Decision, and for HOLD/BLOCK a hold and (BLOCK) an alert, and the stream facts
-        it adds (applied here at once, published by the emit point); updates `record`."""
+    def conclude(self, decision: Decision, record: SubjectRecord, event: SubjectEvent, now: datetime,
+                 hold: HoldState | None) -> Screened:
+        """Decision; for HOLD/BLOCK a new hold, or the decision attached to the subject's
+        open `hold` (any outcome: a re-screen updates the hold it does not duplicate); for
+        BLOCK an alert; and the stream facts it adds (applied here at once, published by
+        the emit point). Updates `record`."""
         record.last_decision_id = decision.decision_id
         record.last_decision = decision
         record.last_outcome = decision.outcome.value
         record.held_for_lists = any(r.code is ReasonCode.LISTS_UNAVAILABLE for r in decision.reasons)
         record.reason_keys = sorted({entry_key(r.list_code, r.source_id) for r in decision.reasons
                                      if r.list_code and r.source_id})
-        out = self.outputs_of(decision)
-        for o in out:
-            if isinstance(o, HoldEvent):
-                record.open_hold_id = o.hold_id
+        out: list[Output] = [decision]
+        changed: HoldState | None = None
+        if hold is not None and not hold.closed:
+            changed = attach_decision(hold, decision, now)
+            if changed is not None:
+                out.append(hold_event(changed, changed.history[-1]))
+        elif decision.outcome is not Outcome.CLEAR:
+            changed = open_hold(decision, hold_id_for(decision.decision_id, record.partition), now, summary(decision))
+            out.append(hold_event(changed, changed.history[0]))
+            record.open_hold_id = changed.hold_id
+            record.released = False
+        alert = alert_for(decision)
+        if alert is not None:
+            out.append(alert)
         for fact in self.facts.facts_from(event, decision, now):
             self.facts.apply(fact.key, fact)
             out.append(fact)
-        return out
+        return Screened(decision, record, out, changed)
+
+    # -- dispositions -------------------------------------------------------------------
+
+    def review(self, hold: HoldState | None, disposition: Disposition, role: ReviewerRole | None,
+               record: SubjectRecord | None, now: datetime, offset: int = -1) -> Reviewed:
+        """Apply a reviewer's disposition to the subject's hold, once. A disposition applied
+        before changes nothing, unless it is the very message that applied it coming again
+        (a replay after a crash): then its hold event goes out again. A hold that closes
+        frees the subject, so that a later list change can hold it again."""
+        key = disposition_key(disposition)
+        result = apply_disposition(hold, disposition, role, now)
+        note = AuditNote.of_disposition(disposition, key, result, hold, now)
+        if isinstance(result, Refusal):
+            return Reviewed([note], refusal=result)
+        if isinstance(result, AlreadyApplied):
+            state = result.state
+            if offset < 0 or offset > state.applied_offset:
+                return Reviewed([])
+            steps = [s for s in state.history if s.disposition_key == key]
+            return Reviewed([note, *(hold_event(state, s) for s in steps)])
+        assert isinstance(result, Applied)
+        state = result.state.model_copy(update={"applied_offset": max(offset, result.state.applied_offset)})
+        updated = None
+        if state.closed and record is not None and record.open_hold_id == state.hold_id:
+            updated = record.model_copy(update={"open_hold_id": None,
+                                                "released": state.status is HoldStatus.released})
+        return Reviewed([note, result.event], state, updated)
 
     # -- list updates -------------------------------------------------------------------
 
@@ -167,20 +248,22 @@ class Screener:
         ctx = self.context(now)
         return any(m.key in changed_keys for p in all_parties(event) for m in ctx.party_matches(p, on))
 
-    def rescreen(self, record: SubjectRecord, now: datetime) -> Screened | None:
+    def rescreen(self, record: SubjectRecord, now: datetime, hold: HoldState | None = None) -> Screened | None:
         """Screen a known subject again against the current lists; a Decision (trigger
-        list_update) only if the outcome changed, or if it was held for want of lists."""
+        list_update) only if the outcome changed, if it was held for want of lists, or if a
+        reviewer released it and it would be held again."""
         if record.pending_since is not None:
             return None  # decided when its order arrives
         event = record.parsed_event()
         screening = self.screen(event, now)
-        if screening.outcome.value == record.last_outcome and not record.held_for_lists:
+        held_again = record.released and screening.outcome is not Outcome.CLEAR
+        if screening.outcome.value == record.last_outcome and not record.held_for_lists and not held_again:
             return None
         subject = subject_of(event)
         decision = make_decision(screening, record.last_event_id or event.event_id, subject, Trigger.list_update,
                                  now, basis=screening.lists_version)
         updated = record.model_copy(deep=True)
-        return Screened(decision, updated, self.record_decision(decision, updated, event, now))
+        return self.conclude(decision, updated, event, now, hold)
 
     def delisting_alerts(self, record: SubjectRecord, removed_keys: Collection[str], now: datetime) -> list[Output]:
         """A delisting never releases a hold by itself: it tells the reviewers."""

@@ -37,6 +37,9 @@ class SubjectRecord(BaseModel):
     last_outcome: str | None = None
     held_for_lists: bool = False
     open_hold_id: str | None = None
+    # Its last hold was released by a reviewer: a list change that holds it again opens a
+    # new hold even though the outcome is what it was.
+    released: bool = False
     # Entry keys behind the last decision's list reasons, to find holds a delisting touches.
     reason_keys: list[str] = Field(default_factory=list)
     last_event_id: str = ""

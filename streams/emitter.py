@@ -1,6 +1,11 @@
 """The one way out: every output the worker produces (decisions, holds, alerts, dead
 letters) leaves through `Emitter.emit`, which picks topic and key by message type, sends,
-and counts. Audit records are added here, once.
+and counts. Audit records are added here, once: every decision and hold event, and every
+`AuditNote` (dispositions, list updates, allow-list changes), is appended to the hash
+chain of the `audit` partition that matches the subject's input partition. The worker
+that owns an input partition is that audit partition's only writer; a head is resumed
+from the partition's last record the first time it is needed after a start or rebalance,
+so a restart links on.
 
 Outputs go through one confluent-kafka producer (librdkafka batches them in its own
 thread; Faust's per-message send cost more than screening an order, docs/benchmarks.md).
@@ -13,13 +18,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from confluent_kafka import KafkaError, Message, Producer
 
-from schemas import Alert, DeadLetter, Decision, HoldEvent, HoldStatus
+from schemas import Alert, AuditKind, AuditRecord, DeadLetter, Decision, HoldEvent, HoldStatus
+from schemas.common import utc_now
+from screening.audit import AuditChain
 from screening.facts import ActivityFact, FlaggedParty, OrderFact
-from screening.outputs import Output
+from screening.outputs import AuditNote, Output
 from streams import metrics, topics
+
+# The last record of one audit partition (None: empty), read from the topic.
+AuditTail = Callable[[int], AuditRecord | None]
 
 log = logging.getLogger("tradescreen.worker")
 
@@ -36,6 +47,8 @@ def route(output: Output) -> tuple[str, str]:
         return topics.DEADLETTER, output.key or ""
     if isinstance(output, OrderFact | ActivityFact | FlaggedParty):
         return topics.FACTS, output.key
+    if isinstance(output, AuditNote):
+        return topics.AUDIT, output.key
     raise TypeError(f"not an output message: {type(output).__name__}")
 
 
@@ -43,26 +56,80 @@ class OutputDeliveryError(RuntimeError):
     pass
 
 
+def audit_entry(output: Output) -> tuple[AuditKind, str, dict[str, object]] | None:
+    """(kind, key, payload) of the audit record an output calls for, or None."""
+    if isinstance(output, AuditNote):
+        return output.kind, output.key, output.payload
+    if isinstance(output, Decision):
+        return AuditKind.decision, output.subject.id, output.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(output, HoldEvent):
+        return AuditKind.hold, output.subject.id, output.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return None
+
+
 class Emitter:
-    def __init__(self, producer: Producer, topic_name: Callable[[str], str]) -> None:
+    def __init__(self, producer: Producer, topic_name: Callable[[str], str],
+                 audit_tail: AuditTail | None = None) -> None:
         self._producer = producer
         self._topic_name = topic_name
         self._failed: list[str] = []
         # Outputs handed to librdkafka, and those it has reported on (delivered or failed).
         self._produced = 0
         self._reported = 0
+        self._audit_tail = audit_tail
+        self._heads: dict[int, AuditChain] = {}
+        self._resuming = asyncio.Lock()
 
-    async def emit(self, outputs: Sequence[Output]) -> None:
+    async def emit(self, outputs: Sequence[Output], partition: int | None = None) -> None:
+        """Send `outputs`; those the audit trail records go to the chain of audit partition
+        `partition` (the subject's input partition), which is then required."""
         for output in outputs:
-            topic, key = route(output)
-            self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
-            _count(output)
+            entry = audit_entry(output)
+            if entry is not None:
+                if partition is None:
+                    raise ValueError(f"{type(output).__name__} is audited: emit it with its subject's partition")
+                head = self._heads.get(partition) or await self._resume(partition)
+                kind, key, payload = entry
+                record = head.append(kind, payload, _at(output))
+                self._produce(self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(), partition)
+                metrics.AUDIT_RECORDS.labels(kind.value).inc()
+            if not isinstance(output, AuditNote):
+                topic, key = route(output)
+                self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
+                _count(output)
         self._producer.poll(0)  # serve delivery reports
 
-    def _produce(self, topic: str, key: bytes, value: bytes | None) -> None:
+    async def _resume(self, partition: int) -> AuditChain:
+        """The head of one audit partition's chain, read back from its last record, after
+        every output of ours before it is delivered (so that the last record is ours if we
+        wrote last)."""
+        async with self._resuming:
+            head = self._heads.get(partition)
+            if head is not None:
+                return head
+            # A marker past our last record, so that a broker whose high watermark lags the
+            # last batch (Tansu) shows it to the tail read.
+            self.tombstone(topics.AUDIT, f"{topics.SYNC_KEY_PREFIX}audit", partition)
+            await self.flush()
+            last = None
+            if self._audit_tail is not None:
+                last = await asyncio.get_running_loop().run_in_executor(None, self._audit_tail, partition)
+            head = self._heads[partition] = AuditChain.resume(last)
+            log.info("audit chain of partition %s resumed at seq %s", partition, head.seq)
+            return head
+
+    def forget_audit_heads(self) -> None:
+        """After a rebalance another worker may have written to a partition we held."""
+        self._heads.clear()
+
+    def _produce(self, topic: str, key: bytes, value: bytes | None, partition: int | None = None) -> None:
         while True:
             try:
-                self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
+                if partition is None:
+                    self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
+                else:
+                    self._producer.produce(topic, key=key, value=value, partition=partition,
+                                           on_delivery=self._delivered)
                 self._produced += 1
                 return
             except BufferError:
@@ -76,10 +143,15 @@ class Emitter:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
 
-    def tombstone(self, topic: str, key: str) -> None:
+    def tombstone(self, topic: str, key: str, partition: int | None = None) -> None:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""
-        self._produce(self._topic_name(topic), key.encode(), None)
+        self._produce(self._topic_name(topic), key.encode(), None, partition)
+        self._producer.poll(0)
+
+    def forward(self, topic: str, partition: int, key: bytes | None, value: bytes) -> None:
+        """Pass an input message on, unchanged, to one partition of an internal topic."""
+        self._produce(self._topic_name(topic), key or b"", value, partition)
         self._producer.poll(0)
 
     async def flush(self, timeout_s: float = 60.0) -> None:
@@ -98,6 +170,16 @@ class Emitter:
             failed, self._failed = self._failed, []
             raise OutputDeliveryError(f"{remaining} outputs undelivered after {timeout_s:.0f}s; "
                                       f"{len(failed)} failed: {failed[:3]}")
+
+
+def _at(output: Output) -> datetime:
+    if isinstance(output, Decision):
+        return output.decided_at
+    if isinstance(output, HoldEvent):
+        return output.at
+    if isinstance(output, AuditNote):
+        return output.at
+    return utc_now()
 
 
 def _count(output: Output) -> None:

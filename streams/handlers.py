@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from schemas import (
     Alert,
     AlertSeverity,
+    AuditKind,
+    Disposition,
     InputLimits,
     ListEntry,
     ListManifest,
@@ -30,11 +32,14 @@ from schemas import (
     parse_message,
 )
 from schemas.common import utc_now
-from screening.decisions import stable_id
+from schemas.review import AllowListEntry
+from screening.decisions import hold_partition, stable_id
 from screening.facts import parse_fact
+from screening.holds import HoldState
 from screening.liststate import ChangeKind, ListState
 from screening.matching import tune_gc_after_build
-from screening.outputs import dead_letter
+from screening.outputs import AuditNote, dead_letter
+from screening.reviewers import ReviewerDirectory
 from screening.screener import Screener
 from screening.subjects import SubjectRecord, subject_id
 from streams import metrics, topics
@@ -75,6 +80,17 @@ class Worker:
     # rebuilt from the book after a start or rebalance.
     pending_shipments: dict[bytes, int] = field(default_factory=dict)
     pending_rebuilt: bool = False
+    # Holds by hold_id (a Faust table, co-partitioned with the subjects they hold).
+    holds: Any = None
+    reviewers: ReviewerDirectory = field(default_factory=lambda: ReviewerDirectory(()))
+
+    def hold(self, hold_id: str | None) -> HoldState | None:
+        raw = self.holds.get(hold_id.encode()) if hold_id and self.holds is not None else None
+        return HoldState.model_validate_json(raw) if raw else None
+
+    def owns(self, topic: str, partition: int) -> bool:
+        return (self.settings.topic(topic), partition) in {
+            (tp.topic, tp.partition) for tp in self.app.assignor.assigned_actives()}
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -95,15 +111,21 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         if record is None or parsed.event_id not in record.seen:
             await await_list_state(worker)  # a decided event gets its decision back at once
             now = utc_now()
+            stored = book.get(key)  # a disposition may have changed it meanwhile
+            record = SubjectRecord.model_validate_json(stored) if stored else None
         started = utc_now()
-        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset)
+        hold = worker.hold(record.open_hold_id) if record else None
+        screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset,
+                                            hold=hold)
         if screened is None:
             metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
             log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, key.decode())
             return
         metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
         book[key] = screened.record.model_dump_json().encode()
-        await worker.emitter.emit(screened.outputs)
+        if screened.hold is not None:
+            worker.holds[screened.hold.hold_id.encode()] = screened.hold.model_dump_json().encode()
+        await worker.emitter.emit(screened.outputs, msg.partition)
         if screened.record.pending_since is not None:
             worker.pending_shipments[key] = screened.record.partition
             log.info("shipment held pending its order event_id=%s subject=%s", parsed.event_id, key.decode())
@@ -140,9 +162,11 @@ async def await_list_state(worker: Worker) -> None:
         await asyncio.sleep(0.2)
 
 
-async def dead_letter_event(worker: Worker, event: EventT, error: MessageError) -> None:
+async def dead_letter_event(worker: Worker, event: EventT, error: MessageError, topic: str | None = None) -> None:
+    """Dead-letter one input message (`topic`: the topic to name, when it is not the one
+    the message was read from)."""
     msg = event.message
-    await worker.emitter.emit([dead_letter(msg.topic, msg.partition, msg.offset, msg.key, msg.value, error,
+    await worker.emitter.emit([dead_letter(topic or msg.topic, msg.partition, msg.offset, msg.key, msg.value, error,
                                            utc_now())])
     log.warning("dead-lettered topic=%s partition=%s offset=%s error=%s", msg.topic, msg.partition,
                 msg.offset, error)
@@ -225,13 +249,13 @@ async def _rescreen_pass(worker: Worker, now: datetime, wanted: Any, removed: se
         if not wanted(record):
             continue
         examined += 1
-        screened = worker.screener.rescreen(record, now)
+        screened = worker.screener.rescreen(record, now, worker.hold(record.open_hold_id))
         metrics.RESCREENS.labels("true" if screened else "false").inc()
         if screened is None:
             continue
         changed += 1
-        _store_record(book, key, screened.record)
-        await worker.emitter.emit(screened.outputs)
+        _store(worker, book, key, screened.record, screened.hold)
+        await worker.emitter.emit(screened.outputs, record.partition)
     metrics.RESCREEN_SECONDS.observe((utc_now() - started).total_seconds())
     if examined:
         log.info("re-screened subjects=%d changed=%d seconds=%.3f", examined, changed,
@@ -266,24 +290,29 @@ async def decide_pending_shipments(worker: Worker, now: datetime) -> None:
         if record is None or record.pending_since is None:
             worker.pending_shipments.pop(key, None)
             continue
-        screened = worker.screener.decide_pending(record, now, timeout)
+        screened = worker.screener.decide_pending(record, now, timeout, worker.hold(record.open_hold_id))
         if screened.decision is None:
             continue
         worker.pending_shipments.pop(key, None)
-        _store_record(book, key, screened.record)
-        await worker.emitter.emit(screened.outputs)
+        _store(worker, book, key, screened.record, screened.hold)
+        await worker.emitter.emit(screened.outputs, record.partition)
 
 
 def forget_pending_after_rebalance(worker: Worker) -> None:
     worker.pending_rebuilt = False
 
 
-def _store_record(book: Any, key: bytes, record: SubjectRecord) -> None:
-    """Write a subject record from outside a stream event: to its own changelog partition,
-    which is where the input topic put the subject."""
-    value = record.model_dump_json().encode()
-    book.data[key] = value
-    book.send_changelog(record.partition, key, value)
+def _store(worker: Worker, book: Any, key: bytes, record: SubjectRecord, hold: HoldState | None) -> None:
+    """Write a subject record (and its changed hold) from outside a stream event: to their
+    own changelog partition, which is where the input topic put the subject."""
+    _write(book, record.partition, key, record.model_dump_json().encode())
+    if hold is not None:
+        _write(worker.holds, record.partition, hold.hold_id.encode(), hold.model_dump_json().encode())
+
+
+def _write(table: Any, partition: int, key: bytes, value: bytes) -> None:
+    table.data[key] = value
+    table.send_changelog(partition, key, value)
 
 
 def expire_subjects(worker: Worker, now: datetime) -> int:
@@ -357,6 +386,11 @@ def manifest_applier(worker: Worker) -> Any:
         worker.state.apply_manifest(manifest, list_code)
         if manifest is not None:
             metrics.LIST_LAST_LOAD.labels(list_code).set(manifest.loaded_at.timestamp())
+            if _audits_shared_state(worker):
+                payload = manifest.model_dump(mode="json", by_alias=True, exclude_none=True)
+                payload["lists_version"] = worker.state.version()
+                await worker.emitter.emit([AuditNote(AuditKind.list_update, f"list:{list_code}", payload,
+                                                     utc_now())], 0)
 
     return apply
 
@@ -395,8 +429,7 @@ def ownership_applier(worker: Worker) -> Any:
 def expire_facts(worker: Worker, now: datetime) -> int:
     """Tombstones for facts past their window; written by the worker that owns orders
     partition 0 only, since every worker holds all facts."""
-    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
-    if (worker.settings.topic(topics.ORDERS), 0) not in owned:
+    if not worker.owns(topics.ORDERS, 0):
         return 0
     keys = worker.screener.facts.expired(now)
     for key in keys:
@@ -414,3 +447,110 @@ def count_list_alert(value: bytes) -> None:
         metrics.LIST_QUARANTINED.labels(alert.list_code or "unknown").inc()
     elif alert.code == "LIST_FETCH_FAILED":
         metrics.LIST_FETCH_FAILURES.inc()
+
+
+# -- dispositions ----------------------------------------------------------------------
+
+
+async def route_disposition(worker: Worker, event: EventT) -> None:
+    """A Disposition on `dispositions` (keyed by hold id, on any partition) is checked for
+    shape and passed on, unchanged, to the `hold-actions` partition of its hold's subject;
+    a bad one is dead-lettered and audited here."""
+    msg = event.message
+    try:
+        disposition = parse_message(Disposition, event.value, msg.topic, worker.limits)
+        check_key(msg.key, disposition.hold_id, "hold_id", msg.topic)
+        partition = hold_partition(disposition.hold_id)
+        if partition is None or partition >= worker.settings.partitions:
+            raise MessageError("disposition.unknown_hold",
+                               f"{msg.topic}: {disposition.hold_id!r} is not a hold id this service issued")
+    except MessageError as exc:
+        metrics.DISPOSITIONS.labels("refused").inc()
+        await worker.emitter.emit([_refused_note(msg, exc)], msg.partition)
+        await dead_letter_event(worker, event, exc)
+        return
+    worker.emitter.forward(topics.HOLD_ACTIONS, partition, msg.key, msg.value or b"")
+
+
+def _refused_note(msg: Any, error: MessageError) -> AuditNote:
+    return AuditNote(AuditKind.disposition, _text_key(msg.key) if msg.key is not None else "-", {
+        "result": "refused", "refusal_code": error.kind.removeprefix("disposition."), "refusal_reason": str(error),
+        "message": {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset},
+    }, utc_now())
+
+
+async def apply_disposition(worker: Worker, event: EventT) -> None:
+    """A disposition on the partition of its hold's subject: applied to the hold once, or
+    refused (dead letter naming `dispositions`, and an audit record)."""
+    msg = event.message
+    dispositions_topic = worker.settings.topic(topics.DISPOSITIONS)
+    try:
+        disposition = parse_message(Disposition, event.value, topics.DISPOSITIONS, worker.limits)
+    except MessageError as exc:
+        await dead_letter_event(worker, event, exc, dispositions_topic)
+        return
+    try:
+        hold = worker.hold(disposition.hold_id)
+        book = key = record = None
+        if hold is not None:
+            book = worker.books[hold.subject.kind]
+            key = hold.subject.id.encode()
+            raw = book.get(key)
+            record = SubjectRecord.model_validate_json(raw) if raw else None
+        reviewed = worker.screener.review(hold, disposition, worker.reviewers.role_of(disposition.reviewer), record,
+                                          utc_now(), offset=msg.offset)
+        if reviewed.hold is not None:
+            worker.holds[reviewed.hold.hold_id.encode()] = reviewed.hold.model_dump_json().encode()
+        if reviewed.record is not None and book is not None and key is not None:
+            book[key] = reviewed.record.model_dump_json().encode()
+        await worker.emitter.emit(reviewed.outputs, msg.partition)
+        if reviewed.refusal is not None:
+            refusal = reviewed.refusal
+            metrics.DISPOSITIONS.labels("refused").inc()
+            await dead_letter_event(worker, event, MessageError(
+                f"disposition.{refusal.code}",
+                f"{dispositions_topic}: {disposition.action.value} of {disposition.hold_id} by "
+                f"{disposition.reviewer} refused: {refusal.reason}"), dispositions_topic)
+        else:
+            metrics.DISPOSITIONS.labels("applied" if reviewed.hold is not None else "repeated").inc()
+    except Exception as exc:  # never let one message stop the agent, never drop it silently
+        log.exception("disposition failed topic=%s offset=%s", msg.topic, msg.offset)
+        await dead_letter_event(worker, event, MessageError("processing", f"{dispositions_topic}: processing "
+                                                            f"failed: {exc!r}"), dispositions_topic)
+
+
+# -- allow-list ------------------------------------------------------------------------
+
+
+def allowlist_applier(worker: Worker) -> Any:
+    async def apply(event: EventT) -> None:
+        key_raw, value = event.message.key, event.message.value
+        key = _text_key(key_raw)
+        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+            return
+        try:
+            entry = None if value is None else parse_message(AllowListEntry, value, topics.ALLOWLIST, worker.limits)
+        except MessageError as exc:
+            await dead_letter_event(worker, event, exc)
+            return
+        if entry is None:
+            before = worker.screener.allowlist.pop(key, None)
+        else:
+            before = worker.screener.allowlist.get(key)
+            worker.screener.allowlist[key] = entry
+        if _audits_shared_state(worker) and (entry is not None or before is not None):
+            payload: dict[str, Any] = {"key": key, "change": "revoked" if entry is None else "added"}
+            if entry is not None:
+                payload["entry"] = entry.model_dump(mode="json", exclude_none=True)
+            elif before is not None:
+                payload["entry"] = before.model_dump(mode="json", exclude_none=True)
+            await worker.emitter.emit([AuditNote(AuditKind.allowlist, key, payload, utc_now())], 0)
+
+    return apply
+
+
+def _audits_shared_state(worker: Worker) -> bool:
+    """Changes to state every worker reads (list versions, the allow-list) are audited once:
+    by the owner of input partition 0, for changes that arrive while it runs (what it
+    reads back at start was audited when it was new)."""
+    return worker.list_state_settled and worker.owns(topics.ORDERS, 0)

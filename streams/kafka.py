@@ -118,3 +118,42 @@ def broker_reachable(bootstrap: str, timeout_s: float = 3.0, settings: Settings 
         return True
     except Exception:
         return False
+
+
+def last_value(bootstrap: str, topic: str, partition: int, settings: Settings | None = None,
+               timeout_s: float = 30.0) -> bytes | None:
+    """The value of the last record with a value in one partition (None: there is none),
+    read backwards in growing windows from the high watermark, without a consumer group."""
+    consumer = Consumer(client_config(bootstrap, settings, **{
+        "group.id": "tradescreen-tail", "enable.auto.commit": False, "enable.partition.eof": True}))
+    try:
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout_s)
+        window = 64
+        end = high
+        deadline = time.monotonic() + timeout_s
+        while end > low:
+            start = max(low, end - window)
+            consumer.assign([TopicPartition(topic, partition, start)])
+            last: bytes | None = None
+            while True:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"reading the tail of {topic}[{partition}]")
+                msg = consumer.poll(0.5)
+                if msg is None:
+                    continue
+                error = msg.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        break
+                    raise KafkaException(error)
+                offset = msg.offset()
+                if offset is not None and offset >= end:
+                    break
+                if msg.value():
+                    last = msg.value()
+            if last is not None:
+                return last
+            end, window = start, window * 4
+        return None
+    finally:
+        consumer.close()

@@ -19,6 +19,8 @@ SCREENING_SECONDS = Histogram(
 )
 OUTPUT_FAILURES = Counter("tradescreen_output_delivery_failures_total",
                           "Outputs the broker did not acknowledge (offsets behind them are not committed)", ["topic"])
+AUDIT_RECORDS = Counter("tradescreen_audit_records_total", "Records appended to the audit chain", ["kind"])
+DISPOSITIONS = Counter("tradescreen_dispositions_total", "Dispositions handled by the worker", ["result"])
 DEADLETTERS = Counter("tradescreen_deadletters_total", "Messages dead-lettered", ["topic", "error_kind"])
 HOLDS_OPENED = Counter("tradescreen_holds_opened_total", "Holds opened")
 ALERTS = Counter("tradescreen_alerts_total", "Alerts raised", ["severity", "code"])

@@ -1,5 +1,6 @@
 """Kafka client security (SASL, TLS) from Settings, in the two forms the clients take:
-librdkafka properties for confluent-kafka, and credentials for Faust (aiokafka)."""
+librdkafka properties for confluent-kafka, and credentials for Faust (aiokafka); and the
+reviewer directory (who may act on holds), which the worker and the review service share."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from typing import Any
 import faust
 from faust.types.auth import CredentialsT
 
+from screening.reviewers import ReviewerDirectory, parse_reviewers
 from streams.settings import Settings
+
+
+def reviewer_directory(settings: Settings) -> ReviewerDirectory:
+    """Reviewers from TRADESCREEN_REVIEWERS_FILE and/or TRADESCREEN_REVIEWERS."""
+    file_text = settings.reviewers_file.read_text() if settings.reviewers_file else None
+    return parse_reviewers(file_text, settings.reviewers)
 
 
 def uses_tls(settings: Settings) -> bool:

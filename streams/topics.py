@@ -25,6 +25,7 @@ SHIPMENTS = "shipments"
 LIST_ENTRIES = "lists.entries"
 LIST_MANIFEST = "lists.manifest"
 DISPOSITIONS = "dispositions"
+HOLD_ACTIONS = "hold-actions"
 OWNERSHIP = "ownership"
 ALLOWLIST = "allowlist"
 FACTS = "facts"
@@ -43,6 +44,10 @@ CONTRACT_TOPICS: tuple[TopicSpec, ...] = (
     # when, so workers can tell complete, fresh state from partial or stale state.
     TopicSpec(LIST_MANIFEST, "<list>", "ListManifest", partitions=1, config=COMPACT),
     TopicSpec(DISPOSITIONS, "hold_id", "Disposition"),
+    # Not in the contract: dispositions passed on, unchanged, to the partition of their
+    # hold's subject (the hold id names it), where the worker owning the subject and its
+    # hold applies them.
+    TopicSpec(HOLD_ACTIONS, "hold_id", "Disposition"),
     # Contract v1.1: ownership links, compacted; every worker reads all of them.
     TopicSpec(OWNERSHIP, "link id", "OwnershipLink | tombstone", partitions=1, config=COMPACT),
     # Not in the contract: what workers remember of the stream for red-flag rules (orders for

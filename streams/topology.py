@@ -1,15 +1,22 @@
 """The whole Faust data flow on one page.
 
-    orders         --screen_orders-->     decisions, holds, alerts, facts   (orders_book table)
+    orders         --screen_orders-->     decisions, holds, alerts, facts   (orders_book table;
+                                          holds table by hold_id)
     shipments      --screen_shipments-->  decisions, holds, alerts, facts   (shipments_book table;
                                           a shipment whose order is unknown waits there, pending)
+    dispositions   --route_dispositions-> hold-actions, on the partition its hold id names
+    hold-actions   --apply_dispositions-> holds (holds table; the subject is freed when its
+                                          hold closes)
     any bad input  ------------------->   deadletter
+    every decision, hold event, disposition, list update, allow-list change --> audit
+                                          (one hash chain per partition, written at the emit point)
     alerts         --count_list_alerts--> quarantine / fetch-failure metrics
     lists.entries  --(GlobalTable list_entries, compacted, 1 partition)-->  ListState + NameIndex
     lists.manifest --(GlobalTable list_manifests)-->  ListState freshness and versions
     facts          --(GlobalTable facts, compacted, 1 partition)-->  StreamFacts (order join,
                                           consignee activity, held parties) for the red-flag rules
     ownership      --(GlobalTable ownership)-->  StreamFacts' ownership graph
+    allowlist      --(GlobalTable allowlist)-->  reviewed false positives, suppressed while screening
 
 Agents are thin: decode (or dead-letter), hand the event to `Screener`, pass what it
 returns to the one emit point (`streams/emitter.py`). Every agent catches its own errors,
@@ -27,7 +34,7 @@ from typing import Any
 import faust
 from faust.tables.globaltable import GlobalTable
 
-from schemas import OrderEvent, ShipmentEvent, SubjectKind
+from schemas import AuditRecord, OrderEvent, ShipmentEvent, SubjectKind
 from schemas.common import utc_now
 from screening.facts import StreamFacts
 from screening.liststate import ListState
@@ -39,8 +46,8 @@ from streams import handlers, topics
 from streams.emitter import Emitter
 from streams.faust_tuning import flush_before_commit, tune_faust
 from streams.handlers import Worker
-from streams.kafka import make_producer
-from streams.security import faust_broker_options
+from streams.kafka import last_value, make_producer
+from streams.security import faust_broker_options, reviewer_directory
 from streams.settings import Settings
 from streams.web import register_views
 
@@ -106,13 +113,18 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
     state = ListState(match_config(settings))
-    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic)
+
+    def audit_tail(partition: int) -> AuditRecord | None:
+        raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
+        return AuditRecord.model_validate_json(raw) if raw else None
+
+    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic, audit_tail)
     flush_before_commit(emitter.flush)
     # Bad rule data stops the start here, naming file, line and reason.
     rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
     screener = Screener(state, policy_from(settings), data=rule_data, facts=StreamFacts(rule_data.red_flags))
     worker = Worker(settings, bootstrap, app, state, screener, emitter,
-                    limits=settings.input_limits())
+                    limits=settings.input_limits(), reviewers=reviewer_directory(settings))
 
     def topic(name: str, partitions: int | None = None) -> faust.TopicT:
         tp = app.topic(t(name), key_type=bytes, value_type=bytes, key_serializer="raw",
@@ -123,6 +135,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     # -- topics ----------------------------------------------------------------------------
     orders = topic(topics.ORDERS)
     shipments = topic(topics.SHIPMENTS)
+    dispositions = topic(topics.DISPOSITIONS)
+    hold_actions = topic(topics.HOLD_ACTIONS)
     list_entries = topic(topics.LIST_ENTRIES, partitions=1)
     list_manifest = topic(topics.LIST_MANIFEST, partitions=1)
     facts = topic(topics.FACTS, partitions=1)
@@ -147,6 +161,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     # all), and ownership links.
     feed("facts", facts, handlers.fact_applier(worker))
     feed("ownership", ownership, handlers.ownership_applier(worker))
+    feed("allowlist", topic(topics.ALLOWLIST, partitions=1), handlers.allowlist_applier(worker))
     # Subjects by id, co-partitioned with their input topic.
     # Keys and values are bytes we encode ourselves (app serializers are raw), so a key
     # reads back the same after a recovery as it was written.
@@ -154,6 +169,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     shipments_book = app.Table("shipments_book", partitions=settings.partitions, key_type=bytes,
                                value_type=bytes)
     worker.books = {SubjectKind.order: orders_book, SubjectKind.shipment: shipments_book}
+    # Holds by hold_id, written on their subject's partition (the hold id names it).
+    worker.holds = app.Table("holds", partitions=settings.partitions, key_type=bytes, value_type=bytes)
 
     # -- agents ----------------------------------------------------------------------------
     @app.agent(orders, name="screen_orders")
@@ -165,6 +182,16 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     async def screen_shipments(stream: AsyncIterable[Any]) -> None:
         async for event in stream.events():  # type: ignore[attr-defined]
             await handlers.screen_subject(worker, event, ShipmentEvent, shipments_book)
+
+    @app.agent(dispositions, name="route_dispositions")
+    async def route_dispositions(stream: AsyncIterable[Any]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            await handlers.route_disposition(worker, event)
+
+    @app.agent(hold_actions, name="apply_dispositions")
+    async def apply_dispositions(stream: AsyncIterable[Any]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            await handlers.apply_disposition(worker, event)
 
     # List fetches run as a CLI job (no /metrics of their own) and report by alert; each
     # alert is counted by the one worker its partition is assigned to.
@@ -201,6 +228,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def after_rebalance(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         handlers.forget_pending_after_rebalance(worker)
+        emitter.forget_audit_heads()
 
     @app.timer(interval=1.0)
     async def follow_list_state() -> None:

@@ -110,7 +110,7 @@ def test_a_replayed_message_gets_its_first_decision_back_whatever_the_state() ->
     # After a crash the consumer replays offset 40 while lists are not loaded yet: the
     # stored decision comes back, not a new LISTS_UNAVAILABLE one.
     empty = Screener(ListState(), ScreeningPolicy())
-    again = empty.on_event(order("e6", ship_to="IR"), first.record, NOW, partition=1, offset=40)
+    again = empty.on_event(order("e6", ship_to="IR"), first.record, NOW, partition=1, offset=40, hold=first.hold)
     assert again is not None and again.decision == first.decision
     assert again.outputs == first.outputs[:3]  # the facts were published and applied the first time
     # The same event produced a second time (a new offset) is a duplicate: nothing comes out.
