@@ -1,6 +1,7 @@
 """A review service running in this process against the session's embedded broker, with
-its own topic prefix (so other tests' holds stay out of its queue), and the messages a
-worker would write."""
+its own topic prefix (so other tests' holds stay out of its queue); a worker of its own on
+that prefix, screening against a small list and knowing the test reviewers; and, for the
+service's own tests, the messages a worker would write."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,8 +18,10 @@ import httpx
 from review.service import ReviewService, build_service
 from schemas import Decision, HoldEvent, ListEntry
 from streams.broker import free_port
-from streams.kafka import flush_or_raise, make_producer
+from streams.kafka import create_topics, flush_or_raise, make_producer
+from streams.list_publisher import publish_entries
 from streams.settings import Settings
+from tests.integration.harness import WorkerProcess
 from tests.review.conftest import directory
 
 T = TypeVar("T")
@@ -35,6 +39,38 @@ def running_review(bootstrap: str, data_dir: Path, prefix: str | None = None,
     finally:
         service.stop()
         service.store.engine.dispose()
+
+
+def reviewers_env() -> str:
+    """The test reviewers (bob, rita: reviewer; sam, tess: senior; ann: auditor) as the
+    worker reads them from TRADESCREEN_REVIEWERS."""
+    import json
+
+    return json.dumps([r.model_dump(mode="json") for r in directory().reviewers])
+
+
+def start_review_worker(bootstrap: str, data_dir: Path, prefix: str) -> WorkerProcess:
+    return WorkerProcess(bootstrap, data_dir, TRADESCREEN_TOPIC_PREFIX=prefix,
+                         TRADESCREEN_APP_ID=f"tradescreen-{prefix.strip('.')}",
+                         TRADESCREEN_REVIEWERS=reviewers_env()).start()
+
+
+def list_ready(count: int) -> Callable[[dict[str, Any]], bool]:
+    return lambda h: sum(h["lists"]["entries"].values()) >= count and h["lists"]["fail_closed"] is None
+
+
+@contextmanager
+def review_worker(bootstrap: str, data_dir: Path, prefix: str, entries: list[ListEntry]) -> Iterator[WorkerProcess]:
+    """A worker on `prefix` topics whose list state is `entries`."""
+    settings = Settings(_env_file=None, topic_prefix=prefix)  # type: ignore[call-arg]
+    create_topics(settings, bootstrap)
+    publish_entries(settings, bootstrap, entries, source="test", loaded_at=datetime.now(UTC))
+    worker = start_review_worker(bootstrap, data_dir, prefix)
+    try:
+        worker.wait_health(list_ready(len(entries)))
+        yield worker
+    finally:
+        worker.stop()
 
 
 def wait_for(check: Callable[[], T | bool | None], what: str, timeout_s: float = 30.0) -> T:

@@ -23,12 +23,11 @@ from schemas import AuditKind, Disposition, EntryKind, ListEntry
 from screening.allowlist import allowlist_key, make_allowlist_entry
 from streams.broker import EmbeddedBroker
 from streams.commands.audit_cmd import read_audit_topic, verify_partitions
-from streams.kafka import create_topics
 from streams.list_publisher import publish_entries
 from streams.settings import Settings
 from tests.integration.harness import OutputReader, WorkerProcess, produce
-from tests.integration.review_support import running_review, wait_for
-from tests.review.conftest import TOKENS, auth, directory
+from tests.integration.review_support import list_ready, review_worker, running_review, start_review_worker, wait_for
+from tests.review.conftest import auth
 
 PREFIX = "hw."
 SETTINGS = Settings(_env_file=None, topic_prefix=PREFIX)  # type: ignore[call-arg]
@@ -37,16 +36,7 @@ ORION = ListEntry(list_code="SDN", source_id="hw-901", kind=EntryKind.organizati
                   programs=["IRAN"], source_version="hw-1")
 ZEPHYRA = ListEntry(list_code="SDN", source_id="hw-902", kind=EntryKind.organization,
                     name="ZEPHYRA NOVVA LOGISTICS", programs=["SDGT"], source_version="hw-1")
-assert TOKENS  # the review tests' reviewers: bob, rita (reviewer), sam, tess (senior), ann (auditor)
-
-
-def reviewers_env() -> str:
-    return json.dumps([r.model_dump(mode="json") for r in directory().reviewers])
-
-
-def start_worker(bootstrap: str, data_dir: Path) -> WorkerProcess:
-    return WorkerProcess(bootstrap, data_dir, TRADESCREEN_TOPIC_PREFIX=PREFIX, TRADESCREEN_APP_ID="tradescreen-hw",
-                         TRADESCREEN_REVIEWERS=reviewers_env()).start()
+# Reviewers: the review tests' bob, rita (reviewer), sam, tess (senior), ann (auditor).
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +46,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def hw_worker(broker: EmbeddedBroker, data_dir: Path) -> Iterator[WorkerProcess]:
-    create_topics(SETTINGS, broker.bootstrap)
-    publish_entries(SETTINGS, broker.bootstrap, [ORION, ZEPHYRA], source="test", loaded_at=datetime.now(UTC))
-    worker = start_worker(broker.bootstrap, data_dir)
-    try:
-        worker.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= 2 and h["lists"]["fail_closed"] is None)
+    with review_worker(broker.bootstrap, data_dir, PREFIX, [ORION, ZEPHYRA]) as worker:
         yield worker
-    finally:
-        worker.stop()
 
 
 @pytest.fixture(scope="module")
@@ -215,10 +199,9 @@ def test_every_step_is_in_an_audit_chain_that_verifies_and_links_on_after_a_rest
 
     # Restart the worker: the next records link to the last ones written.
     hw_worker.stop()
-    restarted = start_worker(broker.bootstrap, data_dir)
+    restarted = start_review_worker(broker.bootstrap, data_dir, PREFIX)
     try:
-        restarted.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= 2
-                              and h["lists"]["fail_closed"] is None)
+        restarted.wait_health(list_ready(2))
         after_restart = held(broker, hw)
         partition = int(after_restart["hold_id"][1:].split("-")[0])
 
