@@ -149,6 +149,10 @@ class Emitter:
         self._produce(self._topic_name(topic), key.encode(), None, partition)
         self._producer.poll(0)
 
+    def changelog(self, topic_full_name: str, partition: int, key: bytes, value: bytes | None) -> None:
+        """A table's changelog record (the topic named in full: Faust names it)."""
+        self._produce(topic_full_name, key, value, partition)
+
     def forward(self, topic: str, partition: int, key: bytes | None, value: bytes) -> None:
         """Pass an input message on, unchanged, to one partition of an internal topic."""
         self._produce(self._topic_name(topic), key or b"", value, partition)

@@ -32,7 +32,6 @@ from datetime import timedelta
 from typing import Any
 
 import faust
-from faust.tables.globaltable import GlobalTable
 
 from schemas import AuditRecord, OrderEvent, ShipmentEvent, SubjectKind
 from schemas.common import utc_now
@@ -49,6 +48,7 @@ from streams.handlers import Worker
 from streams.kafka import last_value, make_producer
 from streams.security import faust_broker_options, reviewer_directory
 from streams.settings import Settings
+from streams.tables import FeedTable, changelog_through
 from streams.web import register_views
 
 log = logging.getLogger("tradescreen.worker")
@@ -72,21 +72,16 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
 OUTPUT_PRODUCER = {"linger.ms": 2, "max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 
-class FeedTable(GlobalTable):
-    """A GlobalTable whose changelog is a topic that other programs produce to.
-
-    Faust's assignor looks the changelog up by the default name `<app>-<table>-changelog`
-    even when `changelog_topic` names another topic, fails with a KeyError inside the
-    consumer thread and never completes the rebalance. Naming the real topic fixes that.
-    """
-
-    def _changelog_topic_name(self) -> str:
-        return str(self.changelog_topic.get_topic_name())
-
-
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
     t = settings.topic
     tune_faust(settings.consumer_fetch_wait_ms)
+
+    def audit_tail(partition: int) -> AuditRecord | None:
+        raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
+        return AuditRecord.model_validate_json(raw) if raw else None
+
+    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic, audit_tail)
+    flush_before_commit(emitter.flush)
     app = faust.App(
         settings.app_id,
         **faust_broker_options(settings, bootstrap),
@@ -108,18 +103,12 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
         GlobalTable=FeedTable,
+        Table=changelog_through(emitter),
         # Fetch messages well over the input bound, so that an oversized one reaches the
         # agent and is dead-lettered instead of stalling its partition.
         consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
     state = ListState(match_config(settings))
-
-    def audit_tail(partition: int) -> AuditRecord | None:
-        raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
-        return AuditRecord.model_validate_json(raw) if raw else None
-
-    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic, audit_tail)
-    flush_before_commit(emitter.flush)
     # Bad rule data stops the start here, naming file, line and reason.
     rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
     screener = Screener(state, policy_from(settings), data=rule_data, facts=StreamFacts(rule_data.red_flags))

@@ -211,6 +211,10 @@ def test_every_step_is_in_an_audit_chain_that_verifies_and_links_on_after_a_rest
 
         records = wait_for(grown, "audit records after the restart", timeout_s=60)
         assert all(broken is None for broken in verify_partitions(records, anchored=True).values())
+        # The holds table came back from its changelog: the hold escalated before the
+        # restart is decided by another senior now.
+        send_disposition(broker, hold["hold_id"], "release", "sam")
+        assert hw.wait_for("holds", hold_id=hold["hold_id"], status="released")[0]["reviewer"] == "sam"
         # The review service's view of the same hold: a reviewer confirms through the API.
         with running_review(broker.bootstrap, data_dir / "review", prefix=PREFIX) as service:
             api = httpx.Client(base_url=service.url, headers=auth("bob"), timeout=10)
