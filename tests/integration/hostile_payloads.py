@@ -489,16 +489,14 @@ def _mutations(shape: TopicShape) -> dict[str, Mutation]:
     return found
 
 
-# Kinds that need no value mutation: the key or the value itself is what is wrong.
-KEY_AND_VALUE_KINDS = ("null_key", "key_mismatch", "unexpected_tombstone", "empty_value")
-
-
 def kinds_of(shape: TopicShape) -> tuple[str, ...]:
     """Every bad kind a topic gets."""
     kinds = [*_mutations(shape), "null_key", "empty_value"]
     if shape.key_checked:
         kinds.append("key_mismatch")
-    if not shape.tombstone_valid:
+    if shape.tombstone_valid:
+        kinds.append("null_key_tombstone")  # deletes nothing the contract can name
+    else:
         kinds.append("unexpected_tombstone")
     return tuple(kinds)
 
@@ -542,6 +540,8 @@ def payloads(draw: st.DrawFn, shape: TopicShape, kind: str, new_id: NewId) -> Pa
         other = draw(st.one_of(st.just(key + b"-other"), st.binary(min_size=1, max_size=40)).filter(
             lambda k: k != key))
         return Payload(shape.topic, other, _encode(doc), kind, bad=True, hints=("key",))
+    if kind == "null_key_tombstone":
+        return Payload(shape.topic, None, None, kind, bad=True, hints=("key",))
     if kind == "unexpected_tombstone":
         return Payload(shape.topic, key, None, kind, bad=True, hints=("value",))
     if kind == "empty_value":

@@ -26,7 +26,7 @@ from tests.integration.hostile_run import (
 WORKER_READS_DISPOSITIONS = False
 SHAPES_UNDER_TEST = (ORDERS, SHIPMENTS, LIST_ENTRIES, OWNERSHIP) + ((DISPOSITIONS,) if WORKER_READS_DISPOSITIONS
                                                                      else ())
-SAMPLE_SIZE = 1000
+SAMPLE_SIZE = 1500
 SEED = 13_02
 # Resident memory the worker may reach with SDN + CSL loaded (about 1.1 GB) while it
 # works through the sample: the bound test_hostile_input.py states.
