@@ -26,10 +26,11 @@ SINGLE_PARTITION = (topics.LIST_ENTRIES, topics.OWNERSHIP)
 
 
 def draw_payloads(shapes: tuple[TopicShape, ...], count: int, seed_value: int, run_id: str) -> list[Payload]:
-    """`count` payloads, the same ones for the same seed (ids apart, which carry
-    `run_id`). A seeded schedule fixes the topic and kind of each; one hypothesis run per
-    (topic, kind) with that seed draws their contents. Only the generate phase runs: the
-    payloads are produced to the broker afterwards, where no shrinking is possible."""
+    """`count` payloads, the same ones for the same seed (ids, which carry `run_id`, and
+    event times, which are the time of drawing, apart). A seeded schedule fixes the topic
+    and kind of each; one hypothesis run per (topic, kind) with that seed draws their
+    contents. Only the generate phase runs: the payloads are produced to the broker
+    afterwards, where no shrinking is possible."""
     serial = itertools.count()
     plan = schedule(shapes, count, seed_value)
     cells = Counter((shape.topic, kind) for shape, kind in plan)
