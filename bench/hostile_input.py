@@ -42,7 +42,7 @@ LISTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lists"
 
 
 def start_worker(broker: EmbeddedBroker, tmp: Path) -> WorkerProcess:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     create_topics(settings, broker.bootstrap)
     entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
     sdn_keys = {e.key for e in entries}
@@ -113,6 +113,7 @@ def report(outcome: Outcome, produced_s: float, total_s: float, entries: int, rs
     events = sum(1 for s in sent if s.payload.event_id)
     print(f"dead letters matched: {bad - len(outcome.missing_letters):,} of {bad:,} bad payloads "
           f"({len(outcome.unreadable)} unreadable); valid payloads dead-lettered: {len(outcome.lettered_valid)}")
+    print("dead letters by error_kind: " + ", ".join(f"{k} {n}" for k, n in sorted(outcome.error_kinds.items())))
     print(f"valid orders and shipments decided: {events - len(outcome.undecided):,} of {events:,}; "
           f"list entries applied: {entries:,}")
     print(f"worker resident memory: {rss_first / 2**20:,.0f} MiB before, {rss_peak / 2**20:,.0f} MiB peak "

@@ -133,6 +133,7 @@ class Outcome:
     unreadable: list[tuple[Sent, str]] = field(default_factory=list)
     lettered_valid: list[tuple[Sent, dict[str, Any]]] = field(default_factory=list)
     undecided: list[Sent] = field(default_factory=list)
+    error_kinds: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     def counts(self) -> dict[tuple[str, str], int]:
@@ -166,6 +167,8 @@ def unreadable(letter: dict[str, Any], payload: Payload) -> str | None:
         return f"error holds unprintable characters: {error!r}"
     if not letter.get("error_kind"):
         return "no error_kind"
+    if letter["error_kind"] == "processing":
+        return f"the decoder let it through and screening failed on it: {error}"
     if not any(hint.lower() in error.lower() for hint in payload.hints):
         return f"error names none of {payload.hints}: {error}"
     return None
@@ -188,6 +191,8 @@ def check(outputs: OutputReader, sent: list[Sent], timeout_s: float) -> Outcome:
     for s in sent:
         letter = letters.get((s.payload.topic, s.partition, s.offset))
         if s.payload.bad:
+            if letter is not None:
+                outcome.error_kinds[str(letter.get("error_kind"))] += 1
             if letter is None:
                 outcome.missing_letters.append(s)
             elif (why := unreadable(letter, s.payload)) is not None:
