@@ -18,7 +18,7 @@ import copy
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,7 +98,7 @@ class TopicShape:
     lists: tuple[tuple[Path, int], ...]  # (path, most items allowed)
     objects: tuple[Path, ...]  # objects a duplicate key or a wrong type can go into
     timestamps: tuple[Path, ...] = ()
-    extra_mutations: tuple[str, ...] = field(default=())
+    extra_mutations: tuple[str, ...] = ()
 
 
 def _nonsense_name(draw: st.DrawFn, uid: str) -> str:
