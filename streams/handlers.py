@@ -354,6 +354,9 @@ def list_entry_applier(worker: Worker) -> Any:
         if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
             return
         try:
+            if key_raw is None:  # a keyless tombstone would otherwise "delete" the key "None"
+                raise MessageError("key_missing", f"{topics.LIST_ENTRIES}: message has no key "
+                                                  "(expected <list>:<source_id>)")
             entry = None if value is None else parse_message(ListEntry, value, topics.LIST_ENTRIES, worker.limits)
             if entry is not None:
                 check_key(key_raw, entry.key, "<list>:<source_id>", topics.LIST_ENTRIES)
