@@ -1,8 +1,9 @@
 """Hostile input, the full run (issue 13, point 2): 10,000 or more hypothesis-drawn
 payloads, hostile ones interleaved with valid events, on every input topic the worker reads
-(orders, shipments, lists.entries, ownership; dispositions with --dispositions once the
-worker reads that topic), against an embedded broker of its own and one worker with
-OFAC SDN 2021-07 + CSL 2022-05 loaded, as the test session has.
+(orders, shipments, lists.entries, ownership, dispositions; a valid disposition names a
+hold that does not exist, so the worker judges and refuses it), against an embedded
+broker of its own and one worker with OFAC SDN 2021-07 + CSL 2022-05 loaded, as the test
+session has.
 
 Reports payloads per topic and kind, dead letters matched to their payloads (by topic,
 partition and offset), valid events decided, list entries applied, and the worker's
@@ -11,7 +12,7 @@ dead letter, a valid event is dead-lettered or not decided, the worker restarted
 memory passed the bound. The suite's seed-fixed sample of the same run is
 tests/integration/test_hostile_property.py.
 
-usage: python bench/hostile_input.py [--payloads 10000] [--seed 1302] [--dispositions]
+usage: python bench/hostile_input.py [--payloads 10000] [--seed 1302]
 """
 
 from __future__ import annotations
@@ -58,10 +59,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--payloads", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1302)
-    ap.add_argument("--dispositions", action="store_true", help="include dispositions (once the worker reads them)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every letter and decision")
     args = ap.parse_args()
-    shapes = (ORDERS, SHIPMENTS, LIST_ENTRIES, OWNERSHIP) + ((DISPOSITIONS,) if args.dispositions else ())
+    shapes = (ORDERS, SHIPMENTS, LIST_ENTRIES, OWNERSHIP, DISPOSITIONS)
     run_id = uuid.uuid4().hex[:8]
     started = time.monotonic()
     payloads = draw_payloads(shapes, args.payloads, args.seed, run_id)

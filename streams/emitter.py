@@ -122,14 +122,15 @@ class Emitter:
         """After a rebalance another worker may have written to a partition we held."""
         self._heads.clear()
 
-    def _produce(self, topic: str, key: bytes, value: bytes | None, partition: int | None = None) -> None:
+    def _produce(self, topic: str, key: bytes, value: bytes | None, partition: int | None = None,
+                 headers: list[tuple[str, str | bytes | None]] | None = None) -> None:
         while True:
             try:
                 if partition is None:
                     self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
                 else:
                     self._producer.produce(topic, key=key, value=value, partition=partition,
-                                           on_delivery=self._delivered)
+                                           on_delivery=self._delivered, headers=headers)
                 self._produced += 1
                 return
             except BufferError:
@@ -153,9 +154,10 @@ class Emitter:
         """A table's changelog record (the topic named in full: Faust names it)."""
         self._produce(topic_full_name, key, value, partition)
 
-    def forward(self, topic: str, partition: int, key: bytes | None, value: bytes) -> None:
+    def forward(self, topic: str, partition: int, key: bytes | None, value: bytes,
+                headers: list[tuple[str, str | bytes | None]] | None = None) -> None:
         """Pass an input message on, unchanged, to one partition of an internal topic."""
-        self._produce(self._topic_name(topic), key or b"", value, partition)
+        self._produce(self._topic_name(topic), key or b"", value, partition, headers)
         self._producer.poll(0)
 
     async def flush(self, timeout_s: float = 60.0) -> None:

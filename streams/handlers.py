@@ -162,11 +162,13 @@ async def await_list_state(worker: Worker) -> None:
         await asyncio.sleep(0.2)
 
 
-async def dead_letter_event(worker: Worker, event: EventT, error: MessageError, topic: str | None = None) -> None:
-    """Dead-letter one input message (`topic`: the topic to name, when it is not the one
-    the message was read from)."""
+async def dead_letter_event(worker: Worker, event: EventT, error: MessageError, topic: str | None = None,
+                            origin: tuple[int, int] | None = None) -> None:
+    """Dead-letter one input message (`topic` and `origin`, partition and offset: where it
+    was first read, when it is not the message in hand)."""
     msg = event.message
-    await worker.emitter.emit([dead_letter(topic or msg.topic, msg.partition, msg.offset, msg.key, msg.value, error,
+    partition, offset = origin or (msg.partition, msg.offset)
+    await worker.emitter.emit([dead_letter(topic or msg.topic, partition, offset, msg.key, msg.value, error,
                                            utc_now())])
     log.warning("dead-lettered topic=%s partition=%s offset=%s error=%s", msg.topic, msg.partition,
                 msg.offset, error)
@@ -472,7 +474,24 @@ async def route_disposition(worker: Worker, event: EventT) -> None:
         await worker.emitter.emit([_refused_note(msg, exc)], msg.partition)
         await dead_letter_event(worker, event, exc)
         return
-    worker.emitter.forward(topics.HOLD_ACTIONS, partition, msg.key, msg.value or b"")
+    worker.emitter.forward(topics.HOLD_ACTIONS, partition, msg.key, msg.value or b"",
+                           [(ORIGIN_HEADER, f"{msg.partition}:{msg.offset}".encode())])
+
+
+# Where a forwarded disposition was read from: `<partition>:<offset>` of `dispositions`,
+# so that a refusal's dead letter names the message a producer sent.
+ORIGIN_HEADER = "tradescreen-origin"
+
+
+def _origin(msg: Any) -> tuple[int, int] | None:
+    headers = msg.headers or ()
+    items = headers.items() if isinstance(headers, dict) else headers
+    for name, value in items:
+        if name == ORIGIN_HEADER and value:
+            part, _, offset = bytes(value).decode("ascii", "replace").partition(":")
+            if part.isdigit() and offset.isdigit():
+                return int(part), int(offset)
+    return None
 
 
 def _refused_note(msg: Any, error: MessageError) -> AuditNote:
@@ -487,10 +506,11 @@ async def apply_disposition(worker: Worker, event: EventT) -> None:
     refused (dead letter naming `dispositions`, and an audit record)."""
     msg = event.message
     dispositions_topic = worker.settings.topic(topics.DISPOSITIONS)
+    origin = _origin(msg)
     try:
         disposition = parse_message(Disposition, event.value, topics.DISPOSITIONS, worker.limits)
     except MessageError as exc:
-        await dead_letter_event(worker, event, exc, dispositions_topic)
+        await dead_letter_event(worker, event, exc, dispositions_topic, origin)
         return
     try:
         hold = worker.hold(disposition.hold_id)
@@ -513,13 +533,13 @@ async def apply_disposition(worker: Worker, event: EventT) -> None:
             await dead_letter_event(worker, event, MessageError(
                 f"disposition.{refusal.code}",
                 f"{dispositions_topic}: {disposition.action.value} of {disposition.hold_id} by "
-                f"{disposition.reviewer} refused: {refusal.reason}"), dispositions_topic)
+                f"{disposition.reviewer} refused: {refusal.reason}"), dispositions_topic, origin)
         else:
             metrics.DISPOSITIONS.labels("applied" if reviewed.hold is not None else "repeated").inc()
     except Exception as exc:  # never let one message stop the agent, never drop it silently
         log.exception("disposition failed topic=%s offset=%s", msg.topic, msg.offset)
         await dead_letter_event(worker, event, MessageError("processing", f"{dispositions_topic}: processing "
-                                                            f"failed: {exc!r}"), dispositions_topic)
+                                                            f"failed: {exc!r}"), dispositions_topic, origin)
 
 
 # -- allow-list ------------------------------------------------------------------------

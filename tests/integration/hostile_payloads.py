@@ -15,6 +15,7 @@ not generated at all.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import random
 from collections.abc import Callable
@@ -182,7 +183,10 @@ def _ownership_link(draw: st.DrawFn, uid: str) -> dict[str, Any]:
 
 
 def _disposition(draw: st.DrawFn, uid: str) -> dict[str, Any]:
-    return {"hold_id": f"hold-{uid}", "action": draw(st.sampled_from([a.value for a in DispositionAction])),
+    # Shaped as the worker's hold ids (`h<partition>-<24 hex>`), for holds that do not
+    # exist: a valid one is routed, judged and refused (unknown hold, or no reason).
+    return {"hold_id": f"h0-{hashlib.sha256(uid.encode()).hexdigest()[:24]}",
+            "action": draw(st.sampled_from([a.value for a in DispositionAction])),
             "reviewer": "reviewer@example.com", "reason": draw(st.text(_SAFE_TEXT, max_size=40)), "at": _now()}
 
 

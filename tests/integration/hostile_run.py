@@ -178,7 +178,8 @@ def check(outputs: OutputReader, sent: list[Sent], timeout_s: float) -> Outcome:
     """Wait until every bad payload has its dead letter and every valid order and shipment
     its decision (or `timeout_s` passes), then judge each payload."""
     started = time.monotonic()
-    bad = {(s.payload.topic, s.partition, s.offset): s for s in sent if s.payload.bad}
+    bad = {(s.payload.topic, s.partition, s.offset): s for s in sent
+           if s.payload.bad or s.payload.topic == topics.DISPOSITIONS}
     wanted_events = {s.payload.event_id for s in sent if s.payload.event_id}
     while True:
         letters = {(m["topic"], m["partition"], m["offset"]): m for m in outputs.where(topics.DEADLETTER)}
@@ -197,6 +198,13 @@ def check(outputs: OutputReader, sent: list[Sent], timeout_s: float) -> Outcome:
                 outcome.missing_letters.append(s)
             elif (why := unreadable(letter, s.payload)) is not None:
                 outcome.unreadable.append((s, why))
+        elif s.payload.topic == topics.DISPOSITIONS:
+            # A valid disposition for a hold that does not exist is judged and refused:
+            # its letter says why, in the worker's terms.
+            if letter is None:
+                outcome.missing_letters.append(s)
+            elif not str(letter.get("error_kind", "")).startswith("disposition."):
+                outcome.lettered_valid.append((s, letter))
         else:
             if letter is not None:
                 outcome.lettered_valid.append((s, letter))

@@ -21,11 +21,7 @@ from tests.integration.hostile_run import (
     produce_all,
 )
 
-# The worker does not read `dispositions` yet (its agent is being added): switch this on
-# with it, and the sample covers that topic too.
-WORKER_READS_DISPOSITIONS = False
-SHAPES_UNDER_TEST = (ORDERS, SHIPMENTS, LIST_ENTRIES, OWNERSHIP) + ((DISPOSITIONS,) if WORKER_READS_DISPOSITIONS
-                                                                     else ())
+SHAPES_UNDER_TEST = (ORDERS, SHIPMENTS, LIST_ENTRIES, OWNERSHIP, DISPOSITIONS)
 SAMPLE_SIZE = 1500
 SEED = 13_02
 # Resident memory the worker may reach with SDN + CSL loaded while it works through the
