@@ -9,7 +9,7 @@ ceilings measured in the same run on the same broker:
 - broker: a confluent-kafka producer -> consumer round trip with no worker in between.
 
 usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
-                              [--seconds 10] [--skip-ceilings]
+                              [--seconds 10] [--skip-ceilings] [--profile FILE]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -184,8 +185,12 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
+        spy = profiler(procs[0], args.profile) if args.profile else None
         result: dict[str, Any] = {"flat_out": flat_out(producer, "bench.orders", clock,
                                                        [realistic_order(rng, listed) for _ in range(args.orders)])}
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         result["rates"] = [offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate,
                                    args.seconds) for rate in args.rates]
         rss = [int(Path(f"/proc/{p.proc.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
@@ -196,6 +201,16 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         clock.close()
         for p in procs:
             p.stop()
+
+
+def profiler(worker: WorkerProcess, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling the first worker while it drains the flat-out backlog (collapsed
+    stacks, one line per stack: `bench/profile_summary.py` or any flame graph tool)."""
+    assert worker.proc is not None
+    spy = REPO / ".venv" / "bin" / "py-spy"
+    return subprocess.Popen([str(spy if spy.exists() else "py-spy"), "record", "--pid", str(worker.proc.pid),
+                             "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run_passthrough(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random
@@ -242,6 +257,7 @@ def main() -> None:
     ap.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")], default=[500.0, 1000.0, 2000.0])
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--skip-ceilings", action="store_true")
+    ap.add_argument("--profile", type=Path, help="py-spy the first worker during the flat-out run into this file")
     args = ap.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmpdir, EmbeddedBroker(log_file=Path(tmpdir) / "broker.log") as broker:
