@@ -167,6 +167,8 @@ def main() -> None:
         try:
             run(broker, REPO.parent / "shared" / "data" / "lists", Path(tmp))
         except AssertionError as exc:
+            import traceback
+            traceback.print_exc()
             print(f"FAILED: {exc}")
             sys.exit(1)
     print("held: every event decided once, one outcome and one decision id each, one hold per subject")
