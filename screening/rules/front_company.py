@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_contact_keys, party_country
+from screening.partykeys import name_key, party_country
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -23,7 +23,7 @@ def _who(party: Party) -> str:
 
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
-    keys = party_contact_keys(party)
+    keys = ctx.contact_keys(party)
     if not keys or ctx.party_matches(party, on):
         return []  # a listed party is restricted_party's; nothing to compare without details
     by_entry: dict[str, list[str]] = {}
