@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 
 from schemas import Address, EntryKind, Line, ListEntry, Party
 from screening.facts import StreamFacts
@@ -31,33 +30,19 @@ GoodsKey = tuple[tuple[str, str | None, str | None, str | None, float | None], .
 
 class SubjectView:
     """What several rules derive from one subject, worked out once per screening however
-    many rules ask: its date, lines, destinations and the keys the export rules remember
+    many rules ask: its date, lines, destinations and the key the export rules remember
     their answers under."""
 
     def __init__(self, subject: Subject) -> None:
         self.subject = subject
         self.on: date = subject.occurred_at.date()
         self.lines: list[Line] = lines_of(subject)
-
-    @cached_property
-    def destination(self) -> Address | None:
-        return destination_of(self.subject)
-
-    @cached_property
-    def destinations(self) -> list[Destination]:
-        return destinations_of(self.subject)
-
-    @cached_property
-    def goods(self) -> GoodsKey:
-        return tuple((line.sku, line.eccn, line.hs_code, line.origin_country, line.us_content_pct)
-                     for line in self.lines)
-
-    @cached_property
-    def foreign_made(self) -> bool:
-        """Whether a line is made outside the US with its US content share given (only such
-        a line can exceed de minimis)."""
-        return any(line.origin_country not in (None, "US") and line.us_content_pct is not None
-                   for line in self.lines)
+        self.destination: Address | None = destination_of(subject)
+        self.destinations: list[Destination] = destinations_of(subject)
+        self.goods: GoodsKey = tuple((line.sku, line.eccn, line.hs_code, line.origin_country, line.us_content_pct)
+                                     for line in self.lines)
+        # Only a line made outside the US with its US content share given can exceed de minimis.
+        self.foreign_made = any(origin not in (None, "US") and pct is not None for _, _, _, origin, pct in self.goods)
 
 
 @dataclass

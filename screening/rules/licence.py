@@ -172,9 +172,13 @@ def _embargo_named(destination: Destination, data: RuleData, policy: ScreeningPo
 
 
 def _verdicts(lines: list[Line], destination: Destination, licences: list[str], data: RuleData,
-              policy: ScreeningPolicy, on: date) -> tuple[LineVerdict, ...]:
+              policy: ScreeningPolicy, on: date) -> tuple[tuple[LineVerdict, ...], list[Reason]]:
+    """The verdicts of every line for one destination, and their reasons when the detail
+    names the destination by its country code alone (a ship-to: the common case)."""
     embargoed = _embargo_named(destination, data, policy, on)
-    return tuple(v for line in lines for v in line_verdicts(line, destination.country, embargoed, licences, data, on))
+    verdicts = tuple(v for line in lines
+                     for v in line_verdicts(line, destination.country, embargoed, licences, data, on))
+    return verdicts, [v.reason(destination.country or "") for v in verdicts]
 
 
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
@@ -192,7 +196,10 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
         # told by region or city), the configured embargoes, the licences named, the date.
         key = ("licence", view.goods, a.country, a.region, a.city, ctx.policy.embargoed_countries,
                tuple(licences), on)
-        verdicts = ctx.data.remembered(key, partial(_verdicts, view.lines, destination, licences, ctx.data,
-                                                    ctx.policy, on))
-        reasons += [v.reason(destination.label) for v in verdicts]
+        verdicts, by_country = ctx.data.remembered(key, partial(_verdicts, view.lines, destination, licences,
+                                                                ctx.data, ctx.policy, on))
+        if destination.label == a.country:
+            reasons += by_country
+        else:
+            reasons += [v.reason(destination.label) for v in verdicts]
     return reasons
