@@ -346,7 +346,7 @@ class StreamFacts:
             return []
         found: dict[str, list[str]] = defaultdict(list)
         for address, lookups in keys.address_lookups:
-            for key in sorted({k for detail in lookups for k in by_detail.get(detail, ())}):
+            for key in {k for detail in lookups for k in by_detail.get(detail, ())}:
                 flagged = self._flagged[key]
                 if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
                     found[key].append(f"street address '{describe_address(flagged.address)}'")

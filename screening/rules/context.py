@@ -10,7 +10,6 @@ from schemas import Address, EntryKind, Line, ListEntry, Party
 from screening.facts import StreamFacts
 from screening.liststate import ListState
 from screening.matching import NameMatch
-from screening.partykeys import ContactKeys, party_contact_keys
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.rules.base import Subject
@@ -55,7 +54,6 @@ class RuleContext:
     lists_problem: str | None = None
     _matches: dict[tuple[int, date], list[NameMatch]] = field(default_factory=dict)
     _views: dict[int, tuple[Subject, SubjectView]] = field(default_factory=dict)
-    _contact_keys: dict[int, tuple[Party, ContactKeys]] = field(default_factory=dict)
 
     @classmethod
     def at(cls, lists: ListState, policy: ScreeningPolicy, data: RuleData, facts: StreamFacts,
@@ -70,16 +68,6 @@ class RuleContext:
         view = SubjectView(subject)
         self._views[id(subject)] = (subject, view)
         return view
-
-    def contact_keys(self, party: Party) -> ContactKeys:
-        """The party's contact keys (front company, ownership), worked out once per party
-        and screening."""
-        cached = self._contact_keys.get(id(party))
-        if cached is not None and cached[0] is party:
-            return cached[1]
-        keys = party_contact_keys(party)
-        self._contact_keys[id(party)] = (party, keys)
-        return keys
 
     def party_matches(self, party: Party, on: date) -> list[NameMatch]:
         """Matches of one party against the list entries in force on `on` (computed once

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_country
+from screening.partykeys import name_key, party_contact_keys, party_country
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -23,13 +23,14 @@ def _who(party: Party) -> str:
 
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
-    keys = ctx.contact_keys(party)
+    keys = party_contact_keys(party)
     if not keys:
         return []  # nothing to compare without details
     listed_sharing = ctx.lists.shared.sharing(keys)
     flagged_sharing = ctx.facts.flagged_sharing(party, keys)
     if not (listed_sharing or flagged_sharing) or ctx.party_matches(party, on):
         return []  # a listed party is restricted_party's
+    who = _who(party)
     by_entry: dict[str, list[str]] = {}
     for shared in listed_sharing:
         entry = ctx.lists.entries.get(shared.entry_key)
@@ -41,7 +42,7 @@ def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
         reasons.append(Reason(
             code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
             party_name=party.name, list_code=entry.list_code, source_id=entry.source_id, matched_name=entry.name,
-            detail=(f"{_who(party)} is not listed but shares {'; '.join(details)} with "
+            detail=(f"{who} is not listed but shares {'; '.join(details)} with "
                     f"{ctx.policy.list_name(entry.list_code)} entry '{entry.name}' ({key})."),
         ))
     own = name_key(party.name) if flagged_sharing else None
@@ -51,7 +52,7 @@ def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
         reasons.append(Reason(
             code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
             party_name=party.name, matched_name=flagged.name,
-            detail=(f"{_who(party)} is not listed but shares {what} with '{flagged.name}', which this service "
+            detail=(f"{who} is not listed but shares {what} with '{flagged.name}', which this service "
                     f"decided {flagged.outcome} for {', '.join(flagged.matched)} on {flagged.subject.kind.value} "
                     f"{flagged.subject.id} (decision {flagged.decision_id})."),
         ))
