@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from screening.rules import RULES, embargo, lists_available, restricted_party
 from streams.settings import Settings
+from streams.topology import build_worker
 
 
 def settings() -> Settings:
@@ -39,3 +42,10 @@ def test_the_fail_closed_rule_cannot_be_left_out(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TRADESCREEN_RULES_ENABLED", "embargo_destinations,restricted_party")
     with pytest.raises(ValidationError, match="lists_available cannot be left out"):
         settings()
+
+
+def test_the_worker_screens_with_the_chosen_rules(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRADESCREEN_RULES_ENABLED", "embargo_destinations,lists_available,restricted_party")
+    chosen = Settings(_env_file=None, data_dir=tmp_path, app_id="rules-enabled-test")  # type: ignore[call-arg]
+    worker = build_worker(chosen, "127.0.0.1:1")  # nothing connects until the app starts
+    assert worker.screener.rules == (embargo.destinations, lists_available.check, restricted_party.check)
