@@ -19,7 +19,7 @@ from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.ruledata.model import ChartRow, EccnControl, EccnEntry
 from screening.rules.base import Subject
-from screening.rules.context import RuleContext
+from screening.rules.context import RuleContext, SubjectView
 from screening.rules.embargo import country_embargo, embargoed_destination
 from screening.rules.exports import (
     Destination,
@@ -171,13 +171,17 @@ def _embargo_named(destination: Destination, data: RuleData, policy: ScreeningPo
     return f"under {country_embargo(destination.country, data, policy, on)}"
 
 
-def _verdicts(lines: list[Line], destination: Destination, licences: list[str], data: RuleData,
-              policy: ScreeningPolicy, on: date) -> tuple[tuple[LineVerdict, ...], list[Reason]]:
+def _verdicts(view: SubjectView, destination: Destination, place: tuple[object, ...], licences: list[str],
+              data: RuleData, policy: ScreeningPolicy) -> tuple[tuple[LineVerdict, ...], list[Reason]]:
     """The verdicts of every line for one destination, and their reasons when the detail
-    names the destination by its country code alone (a ship-to: the common case)."""
+    names the destination by its country code alone (a ship-to: the common case). Each
+    line's verdicts are remembered too: another order may mix the same items differently."""
+    on = view.on
     embargoed = _embargo_named(destination, data, policy, on)
-    verdicts = tuple(v for line in lines
-                     for v in line_verdicts(line, destination.country, embargoed, licences, data, on))
+    verdicts = tuple(v for line, goods in zip(view.lines, view.goods, strict=True)
+                     for v in data.remembered(("licence line", goods, *place),
+                                              partial(line_verdicts, line, destination.country, embargoed, licences,
+                                                      data, on)))
     return verdicts, [v.reason(destination.country or "") for v in verdicts]
 
 
@@ -194,10 +198,10 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
         a = destination.address
         # Everything the verdicts depend on: the goods, the place (a covered region is
         # told by region or city), the configured embargoes, the licences named, the date.
-        key = ("licence", view.goods, a.country, a.region, a.city, ctx.policy.embargoed_countries,
-               tuple(licences), on)
-        verdicts, by_country = ctx.data.remembered(key, partial(_verdicts, view.lines, destination, licences,
-                                                                ctx.data, ctx.policy, on))
+        place = (a.country, a.region, a.city, ctx.policy.embargoed_countries, tuple(licences), on)
+        verdicts, by_country = ctx.data.remembered(("licence", view.goods, *place),
+                                                   partial(_verdicts, view, destination, place, licences, ctx.data,
+                                                           ctx.policy))
         if destination.label == a.country:
             reasons += by_country
         else:
