@@ -208,18 +208,25 @@ def activity_party(event: OrderEvent | ShipmentEvent) -> Party | None:
     return consignee
 
 
+def activity_measure(event: OrderEvent | ShipmentEvent) -> tuple[Decimal | None, TransportMode | None]:
+    """What an event's activity counts by: its USD value (None without one) and, for a
+    shipment, how it travels."""
+    if isinstance(event, OrderEvent):
+        return lines_value(event.lines).usd, None
+    return shipment_value(event).usd, event.mode
+
+
 def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
     """An event as the consignee activity it is remembered as (None without a consignee
     or buyer)."""
     party = activity_party(event)
     if party is None:
         return None
+    value, mode = activity_measure(event)
     if isinstance(event, OrderEvent):
         subject = Subject(kind=SubjectKind.order, id=event.order_id)
-        value, mode = lines_value(event.lines).usd, None
     else:
         subject = Subject(kind=SubjectKind.shipment, id=event.shipment_id)
-        value, mode = shipment_value(event).usd, event.mode
     return ActivityFact(consignee=party_key(party.name, party_country(party)), consignee_name=party.name,
                         subject=subject, order_id=event.order_id, event_id=event.event_id, at=event.occurred_at,
                         value_usd=value, mode=mode)
@@ -334,12 +341,12 @@ class StreamFacts:
         if not self._flagged:
             return []
         keys = keys if keys is not None else party_contact_keys(party)
-        if not keys:
+        by_detail = self._flagged_by_detail
+        if not keys or by_detail.keys().isdisjoint(keys.lookups):
             return []
         found: dict[str, list[str]] = defaultdict(list)
-        by_detail = self._flagged_by_detail
         for address, lookups in keys.address_lookups:
-            for key in sorted({k for detail in lookups for k in by_detail.get(detail, ())}):
+            for key in {k for detail in lookups for k in by_detail.get(detail, ())}:
                 flagged = self._flagged[key]
                 if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
                     found[key].append(f"street address '{describe_address(flagged.address)}'")

@@ -241,6 +241,13 @@ class ContactKeys:
                      for a in self.addresses)
 
     @cached_property
+    def lookups(self) -> tuple[tuple[str, str], ...]:
+        """Every index key of these details (see `lookup_keys`), worked out once: an index
+        that holds none of them shares nothing, which is the common case and a cheap test."""
+        return (tuple(k for _, ks in self.address_lookups for k in ks)
+                + tuple(k for k, _, _ in self.detail_lookups))
+
+    @cached_property
     def detail_lookups(self) -> tuple[tuple[tuple[str, str], str, str], ...]:
         """(index key, what it is, value) of each phone, email and identifier."""
         return (tuple((("phone", p), "phone", p) for p in sorted(self.phones))
@@ -283,11 +290,11 @@ def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | Non
     )
 
 
-def lookup_keys(keys: ContactKeys) -> list[tuple[str, str]]:
+def lookup_keys(keys: ContactKeys) -> tuple[tuple[str, str], ...]:
     """The index keys of one party's or entry's details: ("address", "<country>|<street>"),
     ("phone", ...), ("email", ...), ("id", ...). A street address found by its key still has
     its city compared (`StreetAddress.same_place`)."""
-    return ([k for _, ks in keys.address_lookups for k in ks] + [k for k, _, _ in keys.detail_lookups])
+    return keys.lookups
 
 
 def describe_address(address: Address) -> str:

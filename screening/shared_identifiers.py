@@ -54,8 +54,10 @@ class SharedIdentifiers:
 
     def sharing(self, keys: ContactKeys) -> list[SharedDetail]:
         """Every entry sharing one of these details, by entry key then detail."""
-        found: list[SharedDetail] = []
         by_detail = self._by_detail
+        if by_detail.keys().isdisjoint(keys.lookups):
+            return []
+        found: list[SharedDetail] = []
         for address, lookups in keys.address_lookups:
             holders = {k for detail in lookups for k in by_detail.get(detail, ())}
             for key in holders:

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from schemas.limits import InputLimits
+
+if TYPE_CHECKING:
+    from screening.rules import Rule
 
 # Official downloads fetched by `tradescreen lists fetch`. OFAC serves its legacy CSV set
 # (the files once under https://www.treasury.gov/ofac/downloads/) from the Sanctions List
@@ -82,6 +85,11 @@ class Settings(BaseSettings):
     # A shipment naming an order not yet seen waits this long for it, then is held.
     shipment_order_wait_s: float = Field(default=600.0, ge=0)
     licence_register: Path | None = None
+    # The screening rules the worker runs, by name (screening.rules.RULES_BY_NAME), comma-
+    # separated; unset: every rule. A subset serves to measure what the others cost
+    # (docs/benchmarks.md); lists_available cannot be left out, and an unknown name stops
+    # the start.
+    rules_enabled: Annotated[tuple[str, ...] | None, NoDecode] = None
     # None: the matching engine's tuned defaults.
     match_potential_threshold: float | None = None
     match_strong_threshold: float | None = None
@@ -122,6 +130,28 @@ class Settings(BaseSettings):
     # Consumer-group tuning: tests and the embedded broker want fast rebalances.
     session_timeout_s: float = 30.0
     heartbeat_interval_s: float = 3.0
+
+    @field_validator("rules_enabled", mode="before")
+    @classmethod
+    def _rule_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("rules_enabled")
+    @classmethod
+    def _known_rules(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            from screening.rules import rules_named  # the rule registry, only when a subset is asked for
+
+            rules_named(value)
+        return value
+
+    def screening_rules(self) -> tuple[Rule, ...]:
+        """The rules the worker's Screener runs: the enabled subset, else every rule."""
+        from screening.rules import RULES, rules_named
+
+        return RULES if self.rules_enabled is None else rules_named(self.rules_enabled)
 
     def input_limits(self) -> InputLimits:
         return InputLimits(**{f: getattr(self, f"limit_{f}") for f in InputLimits.__dataclass_fields__})

@@ -111,7 +111,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     state = ListState(match_config(settings))
     # Bad rule data stops the start here, naming file, line and reason.
     rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
-    screener = Screener(state, policy_from(settings), data=rule_data, facts=StreamFacts(rule_data.red_flags))
+    screener = Screener(state, policy_from(settings), data=rule_data, facts=StreamFacts(rule_data.red_flags),
+                        rules=settings.screening_rules())
     worker = Worker(settings, bootstrap, app, state, screener, emitter,
                     limits=settings.input_limits(), reviewers=reviewer_directory(settings))
 

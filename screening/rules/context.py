@@ -6,18 +6,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from schemas import EntryKind, ListEntry, Party
+from schemas import Address, EntryKind, Line, ListEntry, Party
 from screening.facts import StreamFacts
 from screening.liststate import ListState
 from screening.matching import NameMatch
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
+from screening.rules.base import Subject
+from screening.rules.exports import Destination, destination_of, destinations_of, lines_of
 
 
 def _party_ids(party: Party) -> dict[str, str]:
     if party.ids is None:
         return {}
     return {k: str(v) for k, v in party.ids.model_dump(exclude_none=True).items()}
+
+
+# How a line is told apart by the export rules (licence, de minimis, transshipment): their
+# answers depend on nothing else of it.
+GoodsKey = tuple[tuple[str, str | None, str | None, str | None, float | None], ...]
+
+
+class SubjectView:
+    """What several rules derive from one subject, worked out once per screening however
+    many rules ask: its date, lines, destinations and the key the export rules remember
+    their answers under."""
+
+    def __init__(self, subject: Subject) -> None:
+        self.subject = subject
+        self.on: date = subject.occurred_at.date()
+        self.lines: list[Line] = lines_of(subject)
+        self.destination: Address | None = destination_of(subject)
+        self.destinations: list[Destination] = destinations_of(subject)
+        self.goods: GoodsKey = tuple((line.sku, line.eccn, line.hs_code, line.origin_country, line.us_content_pct)
+                                     for line in self.lines)
+        # Only a line made outside the US with its US content share given can exceed de minimis.
+        self.foreign_made = any(origin not in (None, "US") and pct is not None for _, _, _, origin, pct in self.goods)
 
 
 @dataclass
@@ -29,11 +53,21 @@ class RuleContext:
     # Why list state may not be used right now (fail closed), or None.
     lists_problem: str | None = None
     _matches: dict[tuple[int, date], list[NameMatch]] = field(default_factory=dict)
+    _views: dict[int, tuple[Subject, SubjectView]] = field(default_factory=dict)
 
     @classmethod
     def at(cls, lists: ListState, policy: ScreeningPolicy, data: RuleData, facts: StreamFacts,
            now: datetime) -> RuleContext:
         return cls(lists, policy, data, facts, lists.availability_problem(now, policy.max_list_age))
+
+    def view(self, subject: Subject) -> SubjectView:
+        """The subject's derived view, shared by the rules of this screening."""
+        cached = self._views.get(id(subject))
+        if cached is not None and cached[0] is subject:
+            return cached[1]
+        view = SubjectView(subject)
+        self._views[id(subject)] = (subject, view)
+        return view
 
     def party_matches(self, party: Party, on: date) -> list[NameMatch]:
         """Matches of one party against the list entries in force on `on` (computed once

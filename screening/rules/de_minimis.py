@@ -10,16 +10,19 @@ from functools import partial
 from schemas import Reason, ReasonCode, Severity
 from screening.rules.base import Subject
 from screening.rules.context import RuleContext
-from screening.rules.exports import destinations_of, ear_scope, event_date, lines_of
+from screening.rules.exports import ear_scope
 
 
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
-    on = event_date(subject)
+    view = ctx.view(subject)
+    if not view.foreign_made:
+        return []  # only a foreign-made line with a US content share can exceed de minimis
+    on = view.on
     # Every country of ultimate destination counts; none known: the strictest threshold.
-    destinations: list[tuple[str | None, str]] = [(d.country, f"to {d.label}") for d in destinations_of(subject)]
+    destinations: list[tuple[str | None, str]] = [(d.country, f"to {d.label}") for d in view.destinations]
     destinations = destinations or [(None, "to an unknown destination (the strictest threshold applied)")]
     reasons = []
-    for line in lines_of(subject):
+    for line in view.lines:
         if line.origin_country in (None, "US") or line.us_content_pct is None:
             continue
         for country, to in destinations:

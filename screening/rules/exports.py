@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from schemas import Address, Line, OrderEvent, PartyRole
 from screening.ruledata import RuleData
@@ -39,8 +40,7 @@ def destination_of(subject: Subject) -> Address | None:
     return None
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(NamedTuple):  # built for every subject: a tuple is the cheapest record
     address: Address
     # How a detail names it: "CN", or "CN (end user 'Arya Tech')".
     label: str

@@ -24,10 +24,15 @@ def _who(party: Party) -> str:
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
     keys = party_contact_keys(party)
-    if not keys or ctx.party_matches(party, on):
-        return []  # a listed party is restricted_party's; nothing to compare without details
+    if not keys:
+        return []  # nothing to compare without details
+    listed_sharing = ctx.lists.shared.sharing(keys)
+    flagged_sharing = ctx.facts.flagged_sharing(party, keys)
+    if not (listed_sharing or flagged_sharing) or ctx.party_matches(party, on):
+        return []  # a listed party is restricted_party's
+    who = _who(party)
     by_entry: dict[str, list[str]] = {}
-    for shared in ctx.lists.shared.sharing(keys):
+    for shared in listed_sharing:
         entry = ctx.lists.entries.get(shared.entry_key)
         if entry is not None and entry.in_force(on):
             by_entry.setdefault(shared.entry_key, []).append(f"{shared.what} '{shared.listed}'")
@@ -37,17 +42,17 @@ def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
         reasons.append(Reason(
             code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
             party_name=party.name, list_code=entry.list_code, source_id=entry.source_id, matched_name=entry.name,
-            detail=(f"{_who(party)} is not listed but shares {'; '.join(details)} with "
+            detail=(f"{who} is not listed but shares {'; '.join(details)} with "
                     f"{ctx.policy.list_name(entry.list_code)} entry '{entry.name}' ({key})."),
         ))
-    own = name_key(party.name)
-    for flagged, what in ctx.facts.flagged_sharing(party, keys):
+    own = name_key(party.name) if flagged_sharing else None
+    for flagged, what in flagged_sharing:
         if flagged.name_key == own:
             continue  # the same party under another country or spelling of its address
         reasons.append(Reason(
             code=ReasonCode.FRONT_COMPANY, severity=Severity.hold, party_role=party.role.value,
             party_name=party.name, matched_name=flagged.name,
-            detail=(f"{_who(party)} is not listed but shares {what} with '{flagged.name}', which this service "
+            detail=(f"{who} is not listed but shares {what} with '{flagged.name}', which this service "
                     f"decided {flagged.outcome} for {', '.join(flagged.matched)} on {flagged.subject.kind.value} "
                     f"{flagged.subject.id} (decision {flagged.decision_id})."),
         ))

@@ -10,6 +10,7 @@ is held for a reviewer to apply them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
@@ -18,16 +19,13 @@ from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.ruledata.model import ChartRow, EccnControl, EccnEntry
 from screening.rules.base import Subject
-from screening.rules.context import RuleContext
+from screening.rules.context import RuleContext, SubjectView
 from screening.rules.embargo import country_embargo, embargoed_destination
 from screening.rules.exports import (
     Destination,
     EarScope,
     Eccn,
-    destinations_of,
     ear_scope,
-    event_date,
-    lines_of,
     parse_eccn,
 )
 
@@ -92,11 +90,25 @@ def licence_check(numbers: list[str], eccn: str, country: str, data: RuleData, o
     return None, "; ".join(said)
 
 
-def line_reasons(line: Line, destination_country: str | None, embargoed: str | None, licences: list[str],
-                 data: RuleData, on: date, to: str | None = None) -> list[Reason]:
-    """The licence reasons of one line for one destination, [] when it needs no licence.
-    `to` is how the detail names the destination (default: its country code)."""
-    to = to or destination_country
+@dataclass(frozen=True)
+class LineVerdict:
+    """One licence reason of a line, whatever the destination is called in the detail
+    (its country code, or "IR (end user 'Arya Tech')"): the detail is `head`, the
+    destination's label, then `tail`; `head` alone when `tail` is None. So one verdict
+    serves every order of the same goods to the same place, whoever its end user is."""
+
+    severity: Severity
+    head: str
+    tail: str | None = None
+
+    def reason(self, to: str) -> Reason:
+        detail = self.head if self.tail is None else f"{self.head}{to}{self.tail}"
+        return Reason(code=ReasonCode.LICENSE_REQUIRED, severity=self.severity, party_role="line", detail=detail)
+
+
+def line_verdicts(line: Line, destination_country: str | None, embargoed: str | None, licences: list[str],
+                  data: RuleData, on: date) -> list[LineVerdict]:
+    """The licence reasons of one line for one destination, [] when it needs no licence."""
     if not line.eccn:
         return []
     scope = ear_scope(line, destination_country, data, on)
@@ -104,46 +116,49 @@ def line_reasons(line: Line, destination_country: str | None, embargoed: str | N
         return []  # foreign-made at or under de minimis: not subject to the EAR
     eccn = parse_eccn(line.eccn)
     if eccn is None:
-        return [_hold(f"{_line_name(line, line.eccn, scope)} gives no valid ECCN: the classification needs a "
-                      "reviewer before it ships.")]
+        return [LineVerdict(Severity.hold, f"{_line_name(line, line.eccn, scope)} gives no valid ECCN: the "
+                                           "classification needs a reviewer before it ships.")]
     name = _line_name(line, line.eccn.strip(), scope)
     if embargoed is not None:
-        return [Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.block, party_role="line",
-                       detail=f"{name} goes to {to}, {embargoed}, where every item subject to the EAR needs a licence "
-                              "(15 CFR Part 746): blocked.")]
+        return [LineVerdict(Severity.block, f"{name} goes to ",
+                            f", {embargoed}, where every item subject to the EAR needs a licence "
+                            "(15 CFR Part 746): blocked.")]
     if destination_country is None:
-        return [_hold(f"{name} has no known destination, so its licence need cannot be judged.")]
+        return [LineVerdict(Severity.hold, f"{name} has no known destination, so its licence need cannot be "
+                                           "judged.")]
     if destination_country == "US":
         return []  # not an export
     entry = data.eccn(eccn.code, on)
     if entry is None:
         what = (f"is not in force on {on} in the rule data" if data.eccn_known(eccn.code)
                 else "is not known to the rule data")
-        return [_hold(f"{name} to {to}: ECCN {eccn.code} {what}, so the licence need is for a "
-                      "reviewer to determine.")]
+        return [LineVerdict(Severity.hold, f"{name} to ", f": ECCN {eccn.code} {what}, so the licence need is for "
+                                                          "a reviewer to determine.")]
     if eccn.code == "EAR99":
         return []
     row = data.chart_row(destination_country, on)
     if row is None:
-        return [_hold(f"{name} to {to}: the rule data has no Commerce Country Chart row for "
-                      f"{destination_country} on {on}, so the licence need is for a reviewer to determine.")]
+        return [LineVerdict(Severity.hold, f"{name} to ",
+                            f": the rule data has no Commerce Country Chart row for {destination_country} on {on}, "
+                            "so the licence need is for a reviewer to determine.")]
     needs = required_controls(entry, eccn, destination_country, row, data, on)
     if not needs and not row.all_listed_items:
         return []
     found, checked = licence_check(licences, eccn.code, destination_country, data, on)
     if needs:
-        detail = (f"{name} to {to} needs a licence, reason for control {'; '.join(needs)}, "
-                  f"per {entry.source}; {checked}.")
+        tail = f" needs a licence, reason for control {'; '.join(needs)}, per {entry.source}; {checked}."
     else:
-        detail = (f"{name} to {to} needs a licence, as every item on the Commerce Control List "
-                  f"does whatever its reasons for control ({row.source}); {checked}.")
-    if found is not None:
-        return [Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.info, party_role="line", detail=detail)]
-    return [_hold(detail)]
+        tail = (" needs a licence, as every item on the Commerce Control List does whatever its reasons for "
+                f"control ({row.source}); {checked}.")
+    return [LineVerdict(Severity.info if found is not None else Severity.hold, f"{name} to ", tail)]
 
 
-def _hold(detail: str) -> Reason:
-    return Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.hold, party_role="line", detail=detail)
+def line_reasons(line: Line, destination_country: str | None, embargoed: str | None, licences: list[str],
+                 data: RuleData, on: date, to: str | None = None) -> list[Reason]:
+    """The licence reasons of one line for one destination, [] when it needs no licence.
+    `to` is how the detail names the destination (default: its country code)."""
+    to = to or destination_country or ""
+    return [v.reason(to) for v in line_verdicts(line, destination_country, embargoed, licences, data, on)]
 
 
 def _embargo_named(destination: Destination, data: RuleData, policy: ScreeningPolicy, on: date) -> str | None:
@@ -156,21 +171,39 @@ def _embargo_named(destination: Destination, data: RuleData, policy: ScreeningPo
     return f"under {country_embargo(destination.country, data, policy, on)}"
 
 
+def _verdicts(view: SubjectView, destination: Destination, place: tuple[object, ...], licences: list[str],
+              data: RuleData, policy: ScreeningPolicy) -> tuple[tuple[LineVerdict, ...], list[Reason]]:
+    """The verdicts of every line for one destination, and their reasons when the detail
+    names the destination by its country code alone (a ship-to: the common case). Each
+    line's verdicts are remembered too: another order may mix the same items differently."""
+    on = view.on
+    embargoed = _embargo_named(destination, data, policy, on)
+    verdicts = tuple(v for line, goods in zip(view.lines, view.goods, strict=True)
+                     for v in data.remembered(("licence line", goods, *place),
+                                              partial(line_verdicts, line, destination.country, embargoed, licences,
+                                                      data, on)))
+    return verdicts, [v.reason(destination.country or "") for v in verdicts]
+
+
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
-    lines = lines_of(subject)
-    if not lines:
+    view = ctx.view(subject)
+    if not view.lines:
         return []
-    on = event_date(subject)
     licences = list(subject.licenses or []) if isinstance(subject, OrderEvent) else []
-    destinations = destinations_of(subject)
-    if not destinations:
-        return [r for line in lines for r in line_reasons(line, None, None, licences, ctx.data, on)]
+    on = view.on
+    if not view.destinations:
+        return [r for line in view.lines for r in line_reasons(line, None, None, licences, ctx.data, on)]
     reasons = []
-    for destination in destinations:
-        embargoed = _embargo_named(destination, ctx.data, ctx.policy, on)
-        for line in lines:
-            key = ("licence", line.sku, line.eccn, line.origin_country, line.us_content_pct, destination.country,
-                   destination.label, embargoed, tuple(licences), on)
-            reasons += ctx.data.remembered(key, partial(line_reasons, line, destination.country, embargoed,
-                                                        licences, ctx.data, on, destination.label))
+    for destination in view.destinations:
+        a = destination.address
+        # Everything the verdicts depend on: the goods, the place (a covered region is
+        # told by region or city), the configured embargoes, the licences named, the date.
+        place = (a.country, a.region, a.city, ctx.policy.embargoed_countries, tuple(licences), on)
+        verdicts, by_country = ctx.data.remembered(("licence", view.goods, *place),
+                                                   partial(_verdicts, view, destination, place, licences, ctx.data,
+                                                           ctx.policy))
+        if destination.label == a.country:
+            reasons += by_country
+        else:
+            reasons += [v.reason(destination.label) for v in verdicts]
     return reasons

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from schemas import OrderEvent, OrderEventType, Party, Reason, ReasonCode, Severity, SubjectKind
-from screening.facts import ActivityFact, StreamFacts, activity_of, activity_party
+from screening.facts import HAND_CARRIED, ActivityFact, StreamFacts, activity_measure, activity_of, activity_party
 from screening.money import usd
 from screening.partykeys import party_country
 from screening.ruledata import RedFlagThresholds
@@ -41,13 +41,15 @@ def _evidence(items: list[ActivityFact]) -> str:
 def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThresholds) -> list[Reason]:
     if isinstance(event, OrderEvent) and event.type is OrderEventType.cancelled:
         return []  # a cancellation is no new load
-    current = activity_of(event)
     party = activity_party(event)
-    if current is None or party is None:
+    if party is None:
         return []
-    is_small = current.small(limits.structuring_small_value_usd)
-    if not (is_small or current.hand_carried):
+    value, mode = activity_measure(event)
+    is_small = value is not None and value < limits.structuring_small_value_usd
+    if not (is_small or mode in HAND_CARRIED):
         return []  # only an event that counts toward a threshold can cross it
+    current = activity_of(event)
+    assert current is not None  # it has a party
     window = timedelta(days=limits.structuring_window_days)
     activity = window_activity(current, facts, window)
     who = (f"{role_label(party).capitalize()} '{current.consignee_name}' "

@@ -11,7 +11,7 @@ from schemas import Reason, ReasonCode, Severity, ShipmentEvent
 from screening.ruledata import RuleData
 from screening.rules.base import Subject
 from screening.rules.context import RuleContext
-from screening.rules.exports import destination_of, event_date, lines_of
+from screening.rules.exports import destination_of, lines_of
 
 
 def _reason(detail: str) -> Reason:
@@ -68,9 +68,9 @@ def _reasons(subject: Subject, data: RuleData, on: date) -> list[Reason]:
 
 
 def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
-    on = event_date(subject)
-    destination = destination_of(subject)
+    view = ctx.view(subject)
+    destination = view.destination
     route = tuple((leg.from_, leg.to) for leg in subject.legs) if isinstance(subject, ShipmentEvent) else ()
     key = ("transshipment", type(subject).__name__, route, destination.country if destination else None,
-           tuple((line.sku, line.hs_code) for line in lines_of(subject)), on)
-    return ctx.data.remembered(key, partial(_reasons, subject, ctx.data, on))
+           view.goods, view.on)
+    return ctx.data.remembered(key, partial(_reasons, subject, ctx.data, view.on))

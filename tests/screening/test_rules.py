@@ -12,7 +12,7 @@ from screening.demo_list import demo_entries
 from screening.liststate import ListState
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
-from screening.rules import outcome_of
+from screening.rules import RULES, RULES_BY_NAME, outcome_of, rules_named
 from screening.rules.base import Screening
 from screening.rules.embargo import transit_reasons
 from screening.screener import Screener
@@ -181,3 +181,14 @@ def test_a_person_matching_a_listed_company_name_is_held_not_blocked() -> None:
     person = screen_order(with_kind("person"), LISTS, POLICY, NOW)
     assert person.outcome in (Outcome.HOLD, Outcome.CLEAR)
     assert all(r.severity is not Severity.block for r in person.reasons)
+
+
+def test_rules_are_chosen_by_name_in_registry_order() -> None:
+    assert tuple(RULES_BY_NAME.values()) == RULES
+    chosen = rules_named(["restricted_party", "lists_available", "embargo_destinations"])
+    assert chosen == (RULES_BY_NAME["embargo_destinations"], RULES_BY_NAME["lists_available"],
+                      RULES_BY_NAME["restricted_party"])
+    with pytest.raises(ValueError, match="unknown rule name"):
+        rules_named(["lists_available", "no_such_rule"])
+    with pytest.raises(ValueError, match="lists_available cannot be left out"):
+        rules_named(["restricted_party"])

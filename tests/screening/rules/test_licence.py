@@ -132,3 +132,28 @@ def test_an_end_user_in_an_embargoed_country_blocks_the_line() -> None:
     event = event.model_copy(update={"parties": [*event.parties, order(buyer=end_user).parties[0]]})
     [reason] = licence.check(event, context(), WHEN)
     assert reason.severity is Severity.block and "IR (end user 'Pars Trading')" in reason.detail
+
+
+def test_orders_of_the_same_goods_to_one_place_each_name_their_own_end_user() -> None:
+    # The verdict for the goods and the place is remembered once; the detail still names
+    # each order's end user, and a ship-to's reasons name the country alone.
+    details = []
+    for name in ("Arya Tech", "Pars Trading", "Arya Tech"):
+        end_user = {"role": "end_user", "name": name, "address": {"country": "CN"}}
+        event = order("DE", [line(eccn="3A001.b.2")])
+        event = event.model_copy(update={"parties": [*event.parties, order(buyer=end_user).parties[0]]})
+        [reason] = licence.check(event, context(), WHEN)
+        details.append(reason.detail)
+    assert "to CN (end user 'Arya Tech') needs a licence" in details[0]
+    assert "to CN (end user 'Pars Trading') needs a licence" in details[1]
+    assert details[2] == details[0]
+    [ship_to] = licence.check(order("CN", [line(eccn="3A001.b.2")]), context(), WHEN)
+    assert "to CN needs a licence" in ship_to.detail and "end user" not in ship_to.detail
+
+
+def test_a_licence_named_on_one_order_does_not_carry_over_to_another() -> None:
+    named = order("CN", [line(eccn="3A001")], licenses=["D1234567"])
+    [met] = licence.check(named, context(WITH_REGISTER), WHEN)
+    [unmet] = licence.check(order("CN", [line(eccn="3A001")]), context(WITH_REGISTER), WHEN)
+    assert met.severity is Severity.info and unmet.severity is Severity.hold
+    assert "no licence is named" in unmet.detail
