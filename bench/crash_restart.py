@@ -92,6 +92,24 @@ def wait_until(predicate: Any, timeout_s: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def lag(bootstrap: str, prefix: str) -> str:
+    """Committed offset against the high watermark of each input partition (the app's
+    consumer group), to see where a stalled worker stands."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{prefix}app", "enable.auto.commit": False})
+    try:
+        parts = [TopicPartition(f"{prefix}orders", p) for p in range(4)]
+        committed = consumer.committed(parts, timeout=10)
+        lines = []
+        for tp in committed:
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            lines.append(f"{tp.topic}[{tp.partition}] committed {tp.offset} high {high}")
+        return "\n".join(lines)
+    finally:
+        consumer.close()
+
+
 def check_outputs(reader: OutputReader, events: list[dict[str, Any]]) -> None:
     wait_until(lambda: len(decided(reader)) >= len(events), 240, "every event decided")
     time.sleep(2)  # let redelivered duplicates, if any, arrive too
@@ -129,7 +147,13 @@ def test_sigkill_mid_stream_and_restart(broker: EmbeddedBroker, shared_lists: Pa
             before = len(reader.where("decisions"))
             wait_until(lambda: len(reader.where("decisions")) > before or len(decided(reader)) >= ORDERS,
                        60 - (time.monotonic() - restarted_at), "deciding again within 60 s of the restart")
-            check_outputs(reader, events)
+            try:
+                check_outputs(reader, events)
+            except AssertionError:
+                print(f"decided {len(decided(reader))} of {len(events)}", file=sys.stderr)
+                print(second.tail_log(80), file=sys.stderr)
+                print(lag(broker.bootstrap, prefix), file=sys.stderr)
+                raise
         finally:
             second.stop()
     finally:
