@@ -126,7 +126,8 @@ _LEGAL_WORDS = (
     "public private sociedad anonima limitada responsabilidad compania compagnie gesellschaft "
     "beschrankter haftung aktiengesellschaft obshchestvo obschestvo ogranichennoi "
     "ogranichennoy otvetstvennostyu aktsionernoe zakrytoe otkrytoe publichnoe tovarystvo "
-    "sirketi anonim societe anonyme"
+    "sirketi anonim societe anonyme charitable organization organisation governmental cooperative "
+    "partnership liability proprietorship responsabilite"
 )
 LEGAL_WORDS: frozenset[str] = frozenset(_LEGAL_WORDS.split())
 _LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS) for variant in typo_neighbours(word)}
@@ -238,6 +239,10 @@ def _legal_spelling(token: str) -> str:
     for guess in guesses:
         if guess is not None and typo_similarity(token, guess) > 0:
             return guess
+    # A misspelt plural (ENTERUPRISES): the word its singular misspells, as a plural
+    # written right is read (ENTERPRISES is one letter from ENTERPRISE).
+    if token.endswith("s") and (singular := _legal_spelling(token[:-1])) != token[:-1]:
+        return singular
     return token
 
 
