@@ -142,6 +142,14 @@ _JOINERS = re.compile(r"['`´’‘ʼʻ.]")  # apostrophes and dots
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 # The Arabic article written onto its word (التكريتي, AL-TIKRITI) is split off as AL.
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
+# ... but the names romanised as one word keep it: X الله is one name (SAIFULLAH,
+# NAJIBULLAH, ABDULLAH), and عبد ال X is romanised ABDUL X far more often than ABD AL X
+# (UN and UK lists: about 200 to 90), so the article goes with عبد.
+_ALLAH = re.compile(r"(?<=[\u0600-\u06ff]) (?=\u0627\u0644\u0644\u0647(?![\u0600-\u06ff]))")
+_ABD_AL = re.compile(
+    r"(?<![\u0600-\u06ff])\u0639\u0628\u062f ?\u0627\u0644(?=[\u0600-\u06ff]{2})(?!\u0644\u0647(?![\u0600-\u06ff]))"
+)
+_ABD_AL_READ = "\u0639\u0628\u062f\u0627\u0644 "
 # Han legal forms read syllable by syllable, joined back into the words _EXTRA_LEGAL knows.
 _HAN_COMPOUNDS: dict[tuple[str, str], str] = {
     ("you", "xian"): "youxian",
@@ -150,6 +158,7 @@ _HAN_COMPOUNDS: dict[tuple[str, str], str] = {
     ("ji", "tuan"): "jituan",
     ("ze", "ren"): "zeren",
 }
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -165,7 +174,9 @@ def fold_words(text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
         spaced = _HAN.sub(r" \1 ", text)
         han = spaced != text
-        text = anyascii(_ARABIC_ARTICLE.sub("al ", spaced))
+        if _ARABIC_LETTER.search(spaced):
+            spaced = _ARABIC_ARTICLE.sub("al ", _ABD_AL.sub(_ABD_AL_READ, _ALLAH.sub("", spaced)))
+        text = anyascii(spaced)
     text = _JOINERS.sub("", text.casefold())
     words: list[str] = _WORD.findall(text.replace("&", " and "))
     if han:

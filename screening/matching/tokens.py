@@ -47,6 +47,8 @@ SWAP_EDIT_SHARE = 0.75
 SKELETON_SIMILARITY = 0.92
 MIN_SKELETON_LENGTH = 2
 _VOWELS = frozenset("aeiou")
+# A word's last letter as the long vowel Arabic writes with a letter (ya, waw).
+_LONG_VOWELS = {"i": "y", "y": "y", "u": "w", "w": "w"}
 # Latin abbreviations the normaliser leaves vowel-less in many names (canonical legal
 # forms, titles): not abjad words, and each would meet hundreds of listed words (LLC ~
 # LUCA) in every company query.
@@ -90,18 +92,24 @@ def unvoweled(token: str) -> bool:
 @lru_cache(maxsize=200_000)
 def skeleton_key(token: str) -> str:
     """The consonant skeleton: vowels dropped, and W and Y unless first (Arabic writes
-    long vowels with waw and ya), Q as K, a final H dropped (ta marbuta: HAMZA /
-    HMZH), letters doubled written once. Empty when under MIN_SKELETON_LENGTH letters."""
+    long vowels with waw and ya), Q as K, DH as Z (ذ and ظ, romanised Z in Persian,
+    Urdu and often in Arabic names: NAZIR, ZAWAHIRI), a final H dropped (ta marbuta: HAMZA /
+    HMZH), letters doubled written once. A skeleton of one consonant keeps the long
+    vowel the word ends in (علي -> LY: ALI, ALY; of three letters or vowel-less), else
+    says too little. Empty when under MIN_SKELETON_LENGTH letters."""
     if not token.isalpha():
         return ""
     kept: list[str] = []
-    for k, ch in enumerate(token.replace("q", "k")):
+    spelled = token.replace("q", "k").replace("dh", "z")
+    for k, ch in enumerate(spelled):
         if ch in _VOWELS or (k > 0 and ch in "wy"):
             continue
         if not kept or kept[-1] != ch:
             kept.append(ch)
     if len(kept) > MIN_SKELETON_LENGTH and kept[-1] == "h":
         kept.pop()
+    if len(kept) == 1 and (len(token) >= 3 or _VOWELS.isdisjoint(token)) and spelled[-1] in _LONG_VOWELS:
+        kept.append(_LONG_VOWELS[spelled[-1]])
     return "".join(kept) if len(kept) >= MIN_SKELETON_LENGTH else ""
 
 
