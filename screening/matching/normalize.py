@@ -159,6 +159,17 @@ _HAN_COMPOUNDS: dict[tuple[str, str], str] = {
     ("ze", "ren"): "zeren",
 }
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+# Russian е after a soft or hard sign and ё are read YE and YO, as the lists romanise
+# them (Юрьевич YURYEVICH, Фёдор FYODOR, ВОРОБЬЁВ VOROBYOV); anyascii reads both E.
+# After ж ч ш щ, ё is O (ГОРБАЧЁВ GORBACHOV).
+_CYRILLIC_YE = re.compile(r"[ьъ]?ё|[ьъ]е|([жчшщ])ё", re.IGNORECASE)
+
+
+def _cyrillic_ye(match: re.Match[str]) -> str:
+    hushing = match.group(1)
+    if hushing:
+        return hushing + "o"
+    return "yo" if match.group(0)[-1] in "ёЁ" else "ye"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -172,7 +183,7 @@ def fold_words(text: str) -> list[str]:
     han = False
     if not text.isascii():  # NFKC and transliteration leave ASCII as it is
         text = unicodedata.normalize("NFKC", text)
-        spaced = _HAN.sub(r" \1 ", text)
+        spaced = _HAN.sub(r" \1 ", _CYRILLIC_YE.sub(_cyrillic_ye, text))
         han = spaced != text
         if _ARABIC_LETTER.search(spaced):
             spaced = _ARABIC_ARTICLE.sub("al ", _ABD_AL.sub(_ABD_AL_READ, _ALLAH.sub("", spaced)))
