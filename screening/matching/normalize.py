@@ -170,6 +170,8 @@ def _cyrillic_ye(match: re.Match[str]) -> str:
     if hushing:
         return hushing + "o"
     return "yo" if match.group(0)[-1] in "ёЁ" else "ye"
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
