@@ -302,8 +302,9 @@ def cross_script_entries(shared: Path) -> list[tuple[ListEntry, list[str], list[
     return found
 
 
-def cross_script(shared: Path) -> dict[str, tuple[int, int]]:
-    """Recall per (direction, script): (hits, queries)."""
+def cross_script(shared: Path, timings: dict[str, list[float]] | None = None) -> dict[str, tuple[int, int]]:
+    """Recall per (direction, script): (hits, queries); per direction the seconds each
+    query took, into `timings` when given."""
     entries = cross_script_entries(shared)
     results: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for direction in ("script->latin", "latin->script"):
@@ -313,7 +314,10 @@ def cross_script(shared: Path) -> dict[str, tuple[int, int]]:
             index.upsert(entry.model_copy(update={"name": names[0], "aliases": names[1:], "weak_aliases": []}))
         for entry, latin, scripted, script in entries:
             query = scripted[0] if direction == "script->latin" else latin[0]
+            start = time.perf_counter()
             keys = {m.key for m in index.search(query, kind=entry.kind)}
+            if timings is not None:
+                timings.setdefault(direction, []).append(time.perf_counter() - start)
             held = results[f"{direction} {script}"]
             held[0] += entry.key in keys
             held[1] += 1
@@ -384,8 +388,15 @@ def main() -> None:
             f"FPR {sum(v[0] for v in neg) / sum(v[1] for v in neg):.4f}"
         )
     if not args.no_cross_script:
-        for label, (hits, total) in cross_script(args.shared).items():
+        timings: dict[str, list[float]] = {}
+        for label, (hits, total) in cross_script(args.shared, timings).items():
             print(f"cross-script {label}: recall {hits / total:.4f} ({hits}/{total})")
+        for direction, seconds in timings.items():
+            ordered = sorted(seconds)
+            print(
+                f"cross-script {direction} query time: mean {1000 * sum(ordered) / len(ordered):.3f} ms, "
+                f"p99 {1000 * ordered[int(0.99 * (len(ordered) - 1))]:.3f} ms ({len(ordered)} queries, each once)"
+            )
 
 
 if __name__ == "__main__":
