@@ -144,7 +144,7 @@ _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
 # ... but the names romanised as one word keep it: X الله is one name (SAIFULLAH,
 # NAJIBULLAH, ABDULLAH), and عبد ال X is romanised ABDUL X far more often than ABD AL X
-# (UN and UK lists: about 200 to 90), so the article goes with عبد.
+# (UN and UK lists: about 200 to 100), so the article goes with عبد.
 _ALLAH = re.compile(r"(?<=[\u0600-\u06ff]) (?=\u0627\u0644\u0644\u0647(?![\u0600-\u06ff]))")
 _ABD_AL = re.compile(
     r"(?<![\u0600-\u06ff])\u0639\u0628\u062f ?\u0627\u0644(?=[\u0600-\u06ff]{2})(?!\u0644\u0647(?![\u0600-\u06ff]))"
