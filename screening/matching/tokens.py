@@ -94,18 +94,22 @@ def skeleton_key(token: str) -> str:
     """The consonant skeleton: vowels dropped, and W and Y unless first (Arabic writes
     long vowels with waw and ya), Q as K, DH as Z (ذ and ظ, romanised Z in Persian,
     Urdu and often in Arabic names: NAZIR, ZAWAHIRI), a final H dropped (ta marbuta: HAMZA /
-    HMZH), letters doubled written once. A skeleton of one consonant keeps the long
+    HMZH), letters doubled written once unless a long vowel may stand between them (I, U,
+    W, Y: عزيز ZYZ and AZIZ are ZZ; ABBAS and عباس BS). A skeleton of one consonant keeps the long
     vowel the word ends in (علي -> LY: ALI, ALY; of three letters or vowel-less), else
     says too little. Empty when under MIN_SKELETON_LENGTH letters."""
     if not token.isalpha():
         return ""
     kept: list[str] = []
     spelled = token.replace("q", "k").replace("dh", "z")
+    long_vowel_between = False
     for k, ch in enumerate(spelled):
         if ch in _VOWELS or (k > 0 and ch in "wy"):
+            long_vowel_between = long_vowel_between or ch in _LONG_VOWELS
             continue
-        if not kept or kept[-1] != ch:
+        if not kept or kept[-1] != ch or long_vowel_between:
             kept.append(ch)
+        long_vowel_between = False
     if len(kept) > MIN_SKELETON_LENGTH and kept[-1] == "h":
         kept.pop()
     if len(kept) == 1 and (len(token) >= 3 or _VOWELS.isdisjoint(token)) and spelled[-1] in _LONG_VOWELS:

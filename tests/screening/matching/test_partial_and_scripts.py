@@ -116,6 +116,7 @@ def test_an_arabic_script_query_meets_a_latin_listing() -> None:
         ("علي حسن", "HASAN, Ali"),  # one consonant and its long vowel: ly ~ ALI
         ("سيف الله محمد", "MOHAMMAD, Saifullah"),  # X الله written as one name
         ("عبد الرحمن محمد", "MOHAMMAD, Abdul Rahman"),  # the article goes with عبد
+        ("عبد العزيز محمد", "MOHAMMAD, Abdul Aziz"),  # ZYZ ~ AZIZ: a long vowel between
         ("عبد الله حسين", "HUSSEIN, Abdullah"),
         ("نذير احمد", "AHMAD, Nazir"),  # ذ romanised Z
     ],
