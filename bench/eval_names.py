@@ -5,8 +5,11 @@
 Positives: OFAC SDN 2021-07 entries (the index holds that list), each query made from one
 listed name by one rule, so nothing is picked by hand:
 
-- partial: a person as given name + surname, middle names and patronymic dropped;
-- initials: a person with given names as initials (all, or the first only);
+- partial: a person as given name + surname, middle names and patronymic dropped (the
+  given name the first word of the first-name part that is no title or particle: Haji
+  KHAN is a title and a surname, not a partial name);
+- initials: a person with given names as initials (all, or the first only; titles and
+  particles left out, the initial the first letter: 'Ali -> A.);
 - word_order: a person's "LAST, First" written "LAST First" with no comma;
 - typo: one edit (delete, insert, substitute, swap) in a word of five letters or more;
 - translit: one systematic romanisation variant (KH/H, OU/U, Y/I, V/W ...) in a word;
@@ -48,6 +51,7 @@ from rapidfuzz.distance import Levenshtein
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
 from screening.matching import NameIndex, normalize_name
+from screening.matching.normalize import TokenRole, fold_words, token_role
 
 REPO = Path(__file__).resolve().parents[1]
 HELD_OUT_SHARE = 4  # one query in this many is held out
@@ -103,6 +107,23 @@ def person_parts(name: str) -> tuple[str, list[str]] | None:
     return last.strip(), given
 
 
+def given_names(given: list[str]) -> list[str]:
+    """The given names proper of an OFAC person's first-name part: titles (Haji, Dr.) and
+    particles (El) left out, which are not what a partial name or initials keep."""
+    proper = []
+    for word in given:
+        folded = fold_words(word)
+        if folded and token_role(folded[0], EntryKind.person) is TokenRole.identity:
+            proper.append(word)
+    return proper
+
+
+def initial(word: str) -> str | None:
+    """The initial of a given name (its first letter: 'Ali -> A.)."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return f"{letters[0].upper()}." if letters else None
+
+
 def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     op = rng.randrange(4)
@@ -142,9 +163,10 @@ def positives(sdn: list[ListEntry], rng: random.Random, per_family: int) -> list
     for entry in entries:
         if entry.kind is EntryKind.person and (parts := person_parts(entry.name)):
             last, given = parts
-            if len(given) >= 2:
-                add("partial", entry, f"{given[0]} {last}")
-            initials = [g[0] + "." for g in given if g[0].isalpha()]
+            proper = given_names(given)
+            if len(given) >= 2 and proper:
+                add("partial", entry, f"{proper[0]} {last}")
+            initials = [i for g in proper if (i := initial(g))]
             if initials:
                 chosen = initials if rng.random() < 0.5 else initials[:1]
                 add("initials", entry, f"{' '.join(chosen)} {last}")
@@ -180,7 +202,8 @@ def positives(sdn: list[ListEntry], rng: random.Random, per_family: int) -> list
 
 def _words(name: str, kind: EntryKind) -> set[str]:
     """The identifying words of a name, abbreviations in brackets left out."""
-    tokens = normalize_name(re.sub(r"\([^)]*\)", " ", name), kind)
+    # The CSL export writes a curly apostrophe as "?" (PEOPLE?S): read it as one.
+    tokens = normalize_name(re.sub(r"(?<=\w)\?(?=\w)", "'", re.sub(r"\([^)]*\)", " ", name)), kind)
     return {t for t, r in zip(tokens.tokens, tokens.roles, strict=True) if r == 0 and len(t) > 2}
 
 
@@ -279,8 +302,9 @@ def cross_script_entries(shared: Path) -> list[tuple[ListEntry, list[str], list[
     return found
 
 
-def cross_script(shared: Path) -> dict[str, tuple[int, int]]:
-    """Recall per (direction, script): (hits, queries)."""
+def cross_script(shared: Path, timings: dict[str, list[float]] | None = None) -> dict[str, tuple[int, int]]:
+    """Recall per (direction, script): (hits, queries); per direction the seconds each
+    query took, into `timings` when given."""
     entries = cross_script_entries(shared)
     results: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for direction in ("script->latin", "latin->script"):
@@ -290,7 +314,10 @@ def cross_script(shared: Path) -> dict[str, tuple[int, int]]:
             index.upsert(entry.model_copy(update={"name": names[0], "aliases": names[1:], "weak_aliases": []}))
         for entry, latin, scripted, script in entries:
             query = scripted[0] if direction == "script->latin" else latin[0]
+            start = time.perf_counter()
             keys = {m.key for m in index.search(query, kind=entry.kind)}
+            if timings is not None:
+                timings.setdefault(direction, []).append(time.perf_counter() - start)
             held = results[f"{direction} {script}"]
             held[0] += entry.key in keys
             held[1] += 1
@@ -361,8 +388,15 @@ def main() -> None:
             f"FPR {sum(v[0] for v in neg) / sum(v[1] for v in neg):.4f}"
         )
     if not args.no_cross_script:
-        for label, (hits, total) in cross_script(args.shared).items():
+        timings: dict[str, list[float]] = {}
+        for label, (hits, total) in cross_script(args.shared, timings).items():
             print(f"cross-script {label}: recall {hits / total:.4f} ({hits}/{total})")
+        for direction, seconds in timings.items():
+            ordered = sorted(seconds)
+            print(
+                f"cross-script {direction} query time: mean {1000 * sum(ordered) / len(ordered):.3f} ms, "
+                f"p99 {1000 * ordered[int(0.99 * (len(ordered) - 1))]:.3f} ms ({len(ordered)} queries, each once)"
+            )
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ _LEGAL_WORDS = (
     "public private sociedad anonima limitada responsabilidad compania compagnie gesellschaft "
     "beschrankter haftung aktiengesellschaft obshchestvo obschestvo ogranichennoi "
     "ogranichennoy otvetstvennostyu aktsionernoe zakrytoe otkrytoe publichnoe tovarystvo "
-    "sirketi anonim societe anonyme"
+    "sirketi anonim societe anonyme charitable organization organisation governmental cooperative "
+    "partnership liability proprietorship responsabilite"
 )
 LEGAL_WORDS: frozenset[str] = frozenset(_LEGAL_WORDS.split())
 _LEGAL_DELETIONS: dict[str, str] = {variant: word for word in sorted(LEGAL_WORDS) for variant in typo_neighbours(word)}
@@ -141,6 +142,14 @@ _JOINERS = re.compile(r"['`´’‘ʼʻ.]")  # apostrophes and dots
 _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 # The Arabic article written onto its word (التكريتي, AL-TIKRITI) is split off as AL.
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
+# ... but the names romanised as one word keep it: X الله is one name (SAIFULLAH,
+# NAJIBULLAH, ABDULLAH), and عبد ال X is romanised ABDUL X far more often than ABD AL X
+# (UN and UK lists: about 200 to 100), so the article goes with عبد.
+_ALLAH = re.compile(r"(?<=[\u0600-\u06ff]) (?=\u0627\u0644\u0644\u0647(?![\u0600-\u06ff]))")
+_ABD_AL = re.compile(
+    r"(?<![\u0600-\u06ff])\u0639\u0628\u062f ?\u0627\u0644(?=[\u0600-\u06ff]{2})(?!\u0644\u0647(?![\u0600-\u06ff]))"
+)
+_ABD_AL_READ = "\u0639\u0628\u062f\u0627\u0644 "
 # Han legal forms read syllable by syllable, joined back into the words _EXTRA_LEGAL knows.
 _HAN_COMPOUNDS: dict[tuple[str, str], str] = {
     ("you", "xian"): "youxian",
@@ -149,6 +158,20 @@ _HAN_COMPOUNDS: dict[tuple[str, str], str] = {
     ("ji", "tuan"): "jituan",
     ("ze", "ren"): "zeren",
 }
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+# Russian е after a soft or hard sign and ё are read YE and YO, as the lists romanise
+# them (Юрьевич YURYEVICH, Фёдор FYODOR, ВОРОБЬЁВ VOROBYOV); anyascii reads both E.
+# After ж ч ш щ, ё is O (ГОРБАЧЁВ GORBACHOV).
+_CYRILLIC_YE = re.compile(r"[ьъ]?ё|[ьъ]е|([жчшщ])ё", re.IGNORECASE)
+
+
+def _cyrillic_ye(match: re.Match[str]) -> str:
+    hushing = match.group(1)
+    if hushing:
+        return hushing + "o"
+    return "yo" if match.group(0)[-1] in "ёЁ" else "ye"
+
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -162,9 +185,11 @@ def fold_words(text: str) -> list[str]:
     han = False
     if not text.isascii():  # NFKC and transliteration leave ASCII as it is
         text = unicodedata.normalize("NFKC", text)
-        spaced = _HAN.sub(r" \1 ", text)
+        spaced = _HAN.sub(r" \1 ", _CYRILLIC_YE.sub(_cyrillic_ye, text))
         han = spaced != text
-        text = anyascii(_ARABIC_ARTICLE.sub("al ", spaced))
+        if _ARABIC_LETTER.search(spaced):
+            spaced = _ARABIC_ARTICLE.sub("al ", _ABD_AL.sub(_ABD_AL_READ, _ALLAH.sub("", spaced)))
+        text = anyascii(spaced)
     text = _JOINERS.sub("", text.casefold())
     words: list[str] = _WORD.findall(text.replace("&", " and "))
     if han:
@@ -238,6 +263,10 @@ def _legal_spelling(token: str) -> str:
     for guess in guesses:
         if guess is not None and typo_similarity(token, guess) > 0:
             return guess
+    # A misspelt plural (ENTERUPRISES): the word its singular misspells, as a plural
+    # written right is read (ENTERPRISES is one letter from ENTERPRISE).
+    if token.endswith("s") and (singular := _legal_spelling(token[:-1])) != token[:-1]:
+        return singular
     return token
 
 

@@ -1,7 +1,8 @@
 """Token-level similarity: when two normalised tokens count as the same word.
 
 Four ways: equal; one typo apart (insert, delete, substitute or swap two neighbours,
-for tokens long enough that one typo does not turn one real word into another); the
+for tokens long enough that one typo does not turn one real word into another; a swap
+costs less than the other edits, SWAP_EDIT_SHARE); the
 same sound (metaphone from rigour with the leading vowel/Y folded, which lets
 Mohammed/Muhammad, Hossein/Hussein, Yevgeny/Evgeny and Ali/Aly meet); or the same
 consonant skeleton, when one of the two has no vowels: Arabic script writes short
@@ -33,12 +34,21 @@ MAX_SOUND_SIMILARITY = 0.92
 MIN_SOUND_SPELLING = 0.5
 
 
+# Two neighbouring letters swapped (HNENA for HENNA) count this share of one edit: the
+# commonest typing slip keeps every letter of the word and its length, and a swap in a
+# five-letter name (similarity 0.8 as a full edit) would otherwise never reach the
+# potential threshold alone. 1 - 0.75/length: 0.85 at five letters, 0.81 at four.
+SWAP_EDIT_SHARE = 0.75
+
+
 # Arabic-script words transliterate to consonants (and the long vowels alif, waw, ya as
 # A, W, Y): a vowel-less word meets a voweled one with the same skeleton at this much,
 # as a transliteration. Skeletons of one letter say too little.
 SKELETON_SIMILARITY = 0.92
 MIN_SKELETON_LENGTH = 2
 _VOWELS = frozenset("aeiou")
+# A word's last letter as the long vowel Arabic writes with a letter (ya, waw).
+_LONG_VOWELS = {"i": "y", "y": "y", "u": "w", "w": "w"}
 # Latin abbreviations the normaliser leaves vowel-less in many names (canonical legal
 # forms, titles): not abjad words, and each would meet hundreds of listed words (LLC ~
 # LUCA) in every company query.
@@ -82,18 +92,28 @@ def unvoweled(token: str) -> bool:
 @lru_cache(maxsize=200_000)
 def skeleton_key(token: str) -> str:
     """The consonant skeleton: vowels dropped, and W and Y unless first (Arabic writes
-    long vowels with waw and ya), Q as K, a final H dropped (ta marbuta: HAMZA /
-    HMZH), letters doubled written once. Empty when under MIN_SKELETON_LENGTH letters."""
+    long vowels with waw and ya), Q as K, DH as Z (ذ and ظ, romanised Z in Persian,
+    Urdu and often in Arabic names: NAZIR, ZAWAHIRI), a final H dropped (ta marbuta: HAMZA /
+    HMZH), letters doubled written once unless a long vowel may stand between them (I, U,
+    W, Y: عزيز ZYZ and AZIZ are ZZ; ABBAS and عباس BS). A skeleton of one consonant keeps the long
+    vowel the word ends in (علي -> LY: ALI, ALY; of three letters or vowel-less), else
+    says too little. Empty when under MIN_SKELETON_LENGTH letters."""
     if not token.isalpha():
         return ""
     kept: list[str] = []
-    for k, ch in enumerate(token.replace("q", "k")):
+    spelled = token.replace("q", "k").replace("dh", "z")
+    long_vowel_between = False
+    for k, ch in enumerate(spelled):
         if ch in _VOWELS or (k > 0 and ch in "wy"):
+            long_vowel_between = long_vowel_between or ch in _LONG_VOWELS
             continue
-        if not kept or kept[-1] != ch:
+        if not kept or kept[-1] != ch or long_vowel_between:
             kept.append(ch)
+        long_vowel_between = False
     if len(kept) > MIN_SKELETON_LENGTH and kept[-1] == "h":
         kept.pop()
+    if len(kept) == 1 and (len(token) >= 3 or _VOWELS.isdisjoint(token)) and spelled[-1] in _LONG_VOWELS:
+        kept.append(_LONG_VOWELS[spelled[-1]])
     return "".join(kept) if len(kept) >= MIN_SKELETON_LENGTH else ""
 
 
@@ -109,8 +129,25 @@ def typo_neighbours(token: str) -> list[str]:
     return [token[:i] + token[i + 1 :] for i in range(len(token))]
 
 
+def swapped(a: str, b: str) -> bool:
+    """`b` is `a` with two neighbouring letters swapped (and nothing else changed)."""
+    if len(a) != len(b) or a == b:
+        return False
+    k = 0
+    while a[k] == b[k]:
+        k += 1
+    return k + 1 < len(a) and a[k] == b[k + 1] and a[k + 1] == b[k] and a[k + 2 :] == b[k + 2 :]
+
+
+def edit_similarity(a: str, b: str) -> float:
+    """The similarity of two words one edit (OSA) apart: 1 - 1/length of the longer, a
+    swap of neighbours counting SWAP_EDIT_SHARE of an edit."""
+    longer = len(a) if len(a) > len(b) else len(b)
+    return 1.0 - (SWAP_EDIT_SHARE if swapped(a, b) else 1.0) / longer
+
+
 def typo_similarity(a: str, b: str) -> float:
-    """1 - 1/length for one edit (OSA: adjacent swaps count once); 0 otherwise."""
+    """`edit_similarity` for one edit (OSA: adjacent swaps count once); 0 otherwise."""
     if min(len(a), len(b)) < MIN_TYPO_LENGTH or abs(len(a) - len(b)) > 1:
         return 0.0
     return combined_similarity(a, b, one_edit=OSA.distance(a, b, score_cutoff=1) <= 1, spelling=None)[0]
@@ -168,8 +205,7 @@ def similarities(
         for other in one_edit:
             other_length = len(other)
             if other_length >= MIN_TYPO_LENGTH and -1 <= length - other_length <= 1:
-                longer = length if length > other_length else other_length
-                similarity = 1.0 - 1.0 / longer
+                similarity = edit_similarity(token, other)
                 held = found.get(other)
                 if held is None or similarity > held.similarity:
                     found[other] = resemblance(similarity, TokenAgreement.typo)

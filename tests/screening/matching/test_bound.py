@@ -26,11 +26,14 @@ from screening.matching.scorer import (
 )
 from screening.matching.tokens import Resemblance, token_similarity
 
-# Few letters, so that generated words often meet: equal, one typo apart, initials of
+# Few letters, so that generated words often meet: equal, one typo or swap apart, initials of
 # one another, or two of them joined into a third.
 WORDS = st.text(alphabet="abem", min_size=1, max_size=6)
 NAMED = st.sampled_from(
-    ["vladimir", "vladimr", "v", "ali", "aly", "mohammed", "muhammad", "m", "alrashid", "al", "rashid"]
+    [
+        *("vladimir", "vladimr", "v", "ali", "aly", "mohammed", "muhammad", "m", "alrashid", "al", "rashid"),
+        *("henna", "hnena", "hnnea"),  # swaps of neighbours
+    ]
 )
 WORD = st.one_of(WORDS, NAMED)
 WEIGHT = st.floats(min_value=0.05, max_value=12.0, allow_nan=False)

@@ -1,6 +1,7 @@
 """The generated evaluation sets (bench/eval_names.py) on their held-out part, at the
-default thresholds: the shapes issue 12 names (partial names, initials, word order,
-legal forms) each at >= 0.97 recall, and the false-positive rate <= 0.005. About 6 s."""
+default thresholds: issue 12's targets, recall >= 0.99 overall and >= 0.97 in every
+family (partial names, initials, word order, legal forms, romanisation variants, typos),
+and the false-positive rate <= 0.005. About 6 s."""
 
 from __future__ import annotations
 
@@ -38,10 +39,10 @@ def test_held_out_recall_per_family_and_false_positive_rate() -> None:
         index.upsert(entry)
     tally = eval_names.evaluate(index, queries)
     families = {family: n / total for (_, family), (n, total) in tally.items()}
-    for family in ("partial", "initials", "word_order", "legal_form"):
+    for family in ("partial", "initials", "word_order", "legal_form", "translit", "typo"):
         assert families[family] >= 0.97, (family, families)
     negatives = [v for (_, f), v in tally.items() if f.startswith("neg")]
     assert sum(v[1] for v in negatives) > 400
     assert sum(v[0] for v in negatives) / sum(v[1] for v in negatives) <= 0.005
     positives = [v for (_, f), v in tally.items() if not f.startswith("neg")]
-    assert sum(v[0] for v in positives) / sum(v[1] for v in positives) >= 0.98
+    assert sum(v[0] for v in positives) / sum(v[1] for v in positives) >= 0.99

@@ -18,6 +18,10 @@ PERSON = EntryKind.person
         ("José Ñúñez", "jose nunez"),  # diacritics removed
         ("STRASSE Straße", "strasse strasse"),  # case folding
         ("Мухаммад", "mukhammad"),  # Cyrillic transliterated
+        ("Андрей Юрьевич ВОРОБЬЁВ", "andrey yuryevich vorobyov"),  # ье YE, ьё YO, as the lists write
+        ("Фёдор ГОРБАЧЁВ", "fyodor gorbachov"),  # ё YO, O after ч
+        ("عبد الله", "bdllh"),  # one name (ABDULLAH), not the article
+        ("عبد الرحمن", "bdl rhmn"),  # ABDUL RAHMAN
         ("AL-NU'AYMI", "al nuaymi"),  # apostrophe joins, hyphen separates
         ("S.A. DE C.V.", "sa de cv"),  # dots join abbreviations
         ("TRAVEL & TOURS", "travel and tours"),
@@ -39,6 +43,9 @@ def test_fold(raw: str, folded: str) -> None:
         ("SIEMENS GMBH", "SIEMENS LIMITED"),
         ("SOUTH WEALTH RESOURCES CO.", "SOUTH WEALTH RESOURCES COMPANY"),
         ("TAKTAR INVESTMENT COMPANY", "TAKTAR INVESTMENT CMOPANY"),  # typo in a legal word
+        ("PIRUSETI ENTERPRISES LTD", "PIRUSETI ENTERUPRISES LTD"),  # in a plural
+        ("GOODWILL CHARITABLE ORGANIZATION, INC.", "GOODWILL CHARITABE ORGANIZATION INC"),  # in a phrase
+        ("VOSTOK LIMITED LIABILITY COMPANY", "VOSTOK LIMITED LIABILTY COMPANY"),
         ("BEIJING HUA GONGSI", "BEIJING HUA COMPANY"),
     ],
 )

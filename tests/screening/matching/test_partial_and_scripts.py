@@ -108,3 +108,21 @@ def test_an_arabic_script_query_meets_a_latin_listing() -> None:
     for entry in [person("1", "HUSSEIN, Mohammed"), person("2", "HASSAN, Ali"), person("3", "MILLER, John")]:
         idx.upsert(entry)
     assert keys(idx, "محمد حسين") == ["SDN:1"]
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("علي حسن", "HASAN, Ali"),  # one consonant and its long vowel: ly ~ ALI
+        ("سيف الله محمد", "MOHAMMAD, Saifullah"),  # X الله written as one name
+        ("عبد الرحمن محمد", "MOHAMMAD, Abdul Rahman"),  # the article goes with عبد
+        ("عبد العزيز محمد", "MOHAMMAD, Abdul Aziz"),  # ZYZ ~ AZIZ: a long vowel between
+        ("عبد الله حسين", "HUSSEIN, Abdullah"),
+        ("نذير احمد", "AHMAD, Nazir"),  # ذ romanised Z
+    ],
+)
+def test_arabic_script_names_as_the_lists_romanise_them(query: str, listed: str) -> None:
+    idx = NameIndex()
+    for entry in [person("1", listed), person("2", "MILLER, John"), person("3", "HASSAN, Mohammed Ali")]:
+        idx.upsert(entry)
+    assert "SDN:1" in keys(idx, query), idx.search(query, kind=EntryKind.person)

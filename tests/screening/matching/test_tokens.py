@@ -49,6 +49,15 @@ def test_longer_words_tolerate_a_typo_better() -> None:
     )
 
 
+def test_a_swap_of_neighbours_costs_less_than_other_edits() -> None:
+    # HNENA for HENNA reaches the potential threshold (0.82) alone; a substitution in
+    # five letters does not, and no swap in four letters does.
+    assert token_similarity("hnena", "henna") == (0.85, TokenAgreement.typo)
+    assert token_similarity("hexna", "henna")[0] == pytest.approx(0.8)
+    assert token_similarity("saad", "sada")[0] < 0.82
+    assert token_similarity("henna", "hnean") == (0.0, None)  # two swaps
+
+
 def test_typo_neighbours_share_a_key_for_one_edit() -> None:
     for a, b in [("takashi", "taksahi"), ("saazar", "salazar"), ("fance", "france")]:
         keys_a = {a, *typo_neighbours(a)}
