@@ -103,11 +103,29 @@ def lag(bootstrap: str, prefix: str) -> str:
         committed = consumer.committed(parts, timeout=10)
         lines = []
         for tp in committed:
-            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            _low, high = consumer.get_watermark_offsets(tp, timeout=10)
             lines.append(f"{tp.topic}[{tp.partition}] committed {tp.offset} high {high}")
         return "\n".join(lines)
     finally:
         consumer.close()
+
+
+def missing_where(bootstrap: str, prefix: str, reader: OutputReader, events: list[dict[str, Any]]) -> str:
+    """Which input offsets the undecided events sit at, and whether the decisions topic
+    (read to its end on its own) has them where the reader does not."""
+    from streams.kafka import read_messages
+
+    reader.close()  # its null markers would keep the topic from ever going quiet
+    in_topic = {json.loads(m.value())["event_id"] for m in read_messages(bootstrap, f"{prefix}decisions", 60, 3)
+                if m.value()}
+    missing = {e["event_id"] for e in events} - decided(reader)
+    where: dict[int, list[int]] = defaultdict(list)
+    for m in read_messages(bootstrap, f"{prefix}orders", 60, 3):
+        if m.value() and json.loads(m.value())["event_id"] in missing:
+            where[m.partition() or 0].append(m.offset() or 0)
+    spans = {p: (min(o), max(o), len(o)) for p, o in sorted(where.items())}
+    return (f"missing {len(missing)}; of them in the decisions topic: {len(missing & in_topic)}; "
+            f"input offsets (first, last, count) by partition: {spans}")
 
 
 def check_outputs(reader: OutputReader, events: list[dict[str, Any]]) -> None:
@@ -135,7 +153,12 @@ def test_sigkill_mid_stream_and_restart(broker: EmbeddedBroker, shared_lists: Pa
     reader = OutputReader(broker.bootstrap, prefix=prefix)
     first = worker(broker, tmp_path, prefix, "w1").start()
     try:
-        wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        try:
+            wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        except AssertionError:
+            print(f"decided {len(decided(reader))} of {len(events)}", file=sys.stderr)
+            print(first.tail_log(80), file=sys.stderr)
+            raise
         assert first.proc is not None
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait(timeout=10)
@@ -151,8 +174,8 @@ def test_sigkill_mid_stream_and_restart(broker: EmbeddedBroker, shared_lists: Pa
                 check_outputs(reader, events)
             except AssertionError:
                 print(f"decided {len(decided(reader))} of {len(events)}", file=sys.stderr)
-                print(second.tail_log(80), file=sys.stderr)
                 print(lag(broker.bootstrap, prefix), file=sys.stderr)
+                print(missing_where(broker.bootstrap, prefix, reader, events), file=sys.stderr)
                 raise
         finally:
             second.stop()
@@ -184,8 +207,17 @@ def test_two_workers_one_killed_the_survivor_takes_over(broker: EmbeddedBroker, 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", type=int, default=1, choices=(1, 2))
+    ap.add_argument("--keep", type=Path, help="keep the workers' and broker's logs in this directory")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker(log_file=Path(tmp) / "broker.log") as broker:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = str(args.keep) if args.keep else scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        run_in(args, tmp)
+    print("held: every event decided once, one outcome and one decision id each, one hold per subject")
+
+
+def run_in(args: argparse.Namespace, tmp: str) -> None:
+    with EmbeddedBroker(log_file=Path(tmp) / "broker.log") as broker:
         run = test_sigkill_mid_stream_and_restart if args.workers == 1 else \
             test_two_workers_one_killed_the_survivor_takes_over
         try:
@@ -195,7 +227,6 @@ def main() -> None:
             traceback.print_exc()
             print(f"FAILED: {exc}")
             sys.exit(1)
-    print("held: every event decided once, one outcome and one decision id each, one hold per subject")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ ceilings measured in the same run on the same broker:
 
 usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
                               [--seconds 10] [--skip-ceilings] [--profile FILE]
+       python bench/stream.py --compare-rules ROUNDS [--orders N]   (issue 10, point 7)
 """
 
 from __future__ import annotations
@@ -164,24 +165,68 @@ def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> li
     return rng.sample(names, min(count, len(names)))
 
 
-def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random) -> dict[str, Any]:
+def publish_lists(broker: EmbeddedBroker) -> list[Any]:
     settings = Settings(_env_file=None, topic_prefix="bench.", app_id="bench-stream")  # type: ignore[call-arg]
     create_topics(settings, broker.bootstrap)
     entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
     sdn_keys = {e.key for e in entries}
     entries += [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries if e.key not in sdn_keys]
     publish_entries(settings, broker.bootstrap, entries, source="bench", loaded_at=datetime.now(UTC))
-    listed = listed_names(entries, rng)
+    return entries
+
+
+def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: int, **extra: str
+                  ) -> list[WorkerProcess]:
     env = {"TRADESCREEN_TOPIC_PREFIX": "bench.", "TRADESCREEN_APP_ID": "bench-stream",
-           **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}}
-    procs = [WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env).start() for i in range(args.workers)]
+           **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}, **extra}
+    procs = [WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env).start() for i in range(count)]
+    total = len({e.key for e in entries})
+    for p in procs:
+        p.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= total and h["lists"]["fail_closed"] is None,
+                      timeout_s=300)
+    return procs
+
+
+# Issue 10, point 7: the baseline rule set.
+NAME_AND_EMBARGO = "embargo_destinations,embargo_transit,lists_available,restricted_party"
+
+
+def compare_rules(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random
+                  ) -> dict[str, Any]:
+    """Flat-out decisions per second of one worker with every rule against one with
+    name-and-embargo only, whole worker runs alternating on the same broker and lists."""
+    entries = publish_lists(broker)
+    listed = listed_names(entries, rng)
+    clock = DecisionClock(broker.bootstrap, "bench.decisions")
+    producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
+    runs: dict[str, list[float]] = {"all": [], "name_and_embargo": []}
+    try:
+        for n in range(args.compare_rules):
+            for label in (("all", "name_and_embargo") if n % 2 == 0 else ("name_and_embargo", "all")):
+                extra = {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO} if label == "name_and_embargo" else {}
+                procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, **extra)
+                try:
+                    flat_out(producer, "bench.orders", clock, [realistic_order(rng, listed) for _ in range(500)])
+                    run = flat_out(producer, "bench.orders", clock,
+                                   [realistic_order(rng, listed) for _ in range(args.orders)])
+                    runs[label].append(run["per_s"])
+                    print(f"{label} round {n}: {run['per_s']:.0f} /s", file=sys.stderr)
+                finally:
+                    for p in procs:
+                        p.stop()
+    finally:
+        clock.close()
+    medians = {k: statistics.median(v) for k, v in runs.items()}
+    return {"runs": runs, "medians": medians, "all_over_name_and_embargo": medians["all"] / medians["name_and_embargo"]}
+
+
+def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random) -> dict[str, Any]:
+    entries = publish_lists(broker)
+    listed = listed_names(entries, rng)
+    procs = start_workers(broker, tmp, entries, args.workers)
     clock = DecisionClock(broker.bootstrap, "bench.decisions")
     producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
     try:
-        total = len({e.key for e in entries})
-        for p in procs:
-            p.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= total and h["lists"]["fail_closed"] is None,
-                          timeout_s=300)
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
@@ -258,12 +303,18 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--skip-ceilings", action="store_true")
     ap.add_argument("--profile", type=Path, help="py-spy the first worker during the flat-out run into this file")
+    ap.add_argument("--compare-rules", type=int, default=0, metavar="ROUNDS",
+                    help="only: every rule against name-and-embargo, ROUNDS alternating worker runs of each")
     args = ap.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmpdir, EmbeddedBroker(log_file=Path(tmpdir) / "broker.log") as broker:
         tmp = Path(tmpdir)
         report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "workers": args.workers,
                                   "orders": args.orders}
+        if args.compare_rules:
+            report["rules"] = compare_rules(broker, args, tmp, rng)
+            print(json.dumps(report, indent=2))
+            return
         if not args.skip_ceilings:
             report["broker"] = run_broker_floor(broker, args, rng)
             report["passthrough"] = run_passthrough(broker, args, tmp, rng)

@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 
 from confluent_kafka import KafkaError, Message, Producer
 
@@ -73,11 +74,14 @@ class Emitter:
         self._producer = producer
         self._topic_name = topic_name
         self._failed: list[str] = []
-        # Outputs handed to librdkafka, and those it has reported on (delivered or failed).
+        # Outputs handed to librdkafka are numbered; those it has not reported on yet (neither
+        # delivered nor failed) are outstanding. Reports come in order per partition only.
         self._produced = 0
-        self._reported = 0
+        self._outstanding: set[int] = set()
         self._audit_tail = audit_tail
         self._heads: dict[int, AuditChain] = {}
+        # When the last record of each resumed partition was written (None: it was empty).
+        self._tail_at: dict[int, datetime | None] = {}
         self._resuming = asyncio.Lock()
 
     async def emit(self, outputs: Sequence[Output], partition: int | None = None) -> None:
@@ -115,8 +119,15 @@ class Emitter:
             if self._audit_tail is not None:
                 last = await asyncio.get_running_loop().run_in_executor(None, self._audit_tail, partition)
             head = self._heads[partition] = AuditChain.resume(last)
+            self._tail_at[partition] = last.at if last is not None else None
             log.info("audit chain of partition %s resumed at seq %s", partition, head.seq)
             return head
+
+    async def tail_at(self, partition: int) -> datetime | None:
+        """When the record the chain of `partition` was resumed from was written."""
+        if partition not in self._heads:
+            await self._resume(partition)
+        return self._tail_at.get(partition)
 
     def forget_audit_heads(self) -> None:
         """After a rebalance another worker may have written to a partition we held."""
@@ -124,22 +135,25 @@ class Emitter:
 
     def _produce(self, topic: str, key: bytes, value: bytes | None, partition: int | None = None,
                  headers: list[tuple[str, str | bytes | None]] | None = None) -> None:
+        seq = self._produced + 1
+        report = partial(self._delivered, seq)
         while True:
             try:
                 if partition is None:
-                    self._producer.produce(topic, key=key, value=value, on_delivery=self._delivered)
+                    self._producer.produce(topic, key=key, value=value, on_delivery=report)
                 else:
                     self._producer.produce(topic, key=key, value=value, partition=partition,
-                                           on_delivery=self._delivered, headers=headers)
-                self._produced += 1
+                                           on_delivery=report, headers=headers)
+                self._produced = seq
+                self._outstanding.add(seq)
                 return
             except BufferError:
                 # librdkafka's queue is full: the broker is slower than we are. Waiting
                 # here holds the agent, which is the back-pressure we want.
                 self._producer.poll(0.05)
 
-    def _delivered(self, err: KafkaError | None, msg: Message) -> None:
-        self._reported += 1
+    def _delivered(self, seq: int, err: KafkaError | None, msg: Message) -> None:
+        self._outstanding.discard(seq)
         if err is not None:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
@@ -160,18 +174,24 @@ class Emitter:
         self._produce(self._topic_name(topic), key or b"", value, partition, headers)
         self._producer.poll(0)
 
+    def _pending_until(self, seq: int) -> int:
+        """How many outputs numbered `seq` or lower are not reported on yet."""
+        return sum(1 for s in self._outstanding if s <= seq) if self._outstanding else 0
+
     async def flush(self, timeout_s: float = 60.0) -> None:
         """Wait until every output produced before this call is reported on. Not
         `Producer.flush()`, which waits for an empty queue: with events still arriving it
-        would hold Faust's commit (and the agent behind it) for as long as they keep coming."""
+        would hold Faust's commit (and the agent behind it) for as long as they keep coming.
+        Not a count of reports either: outputs produced during the wait, to a partition
+        whose batch goes out sooner, are reported before earlier ones."""
         target = self._produced
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        while self._reported < target and loop.time() < deadline:
+        while self._pending_until(target) and loop.time() < deadline:
             self._producer.poll(0)
-            if self._reported < target:
+            if self._pending_until(target):
                 await asyncio.sleep(0.002)
-        remaining = target - self._reported if self._reported < target else 0
+        remaining = self._pending_until(target)
         if remaining or self._failed:
             failed, self._failed = self._failed, []
             raise OutputDeliveryError(f"{remaining} outputs undelivered after {timeout_s:.0f}s; "

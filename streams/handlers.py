@@ -83,6 +83,10 @@ class Worker:
     # Holds by hold_id (a Faust table, co-partitioned with the subjects they hold).
     holds: Any = None
     reviewers: ReviewerDirectory = field(default_factory=lambda: ReviewerDirectory(()))
+    # List loads audited by this process, and whether what arrived while no worker ran has
+    # been audited since this worker came to own input partition 0.
+    audited_loads: set[tuple[str, str]] = field(default_factory=set)
+    shared_state_audited: bool = False
 
     def hold(self, hold_id: str | None) -> HoldState | None:
         raw = self.holds.get(hold_id.encode()) if hold_id and self.holds is not None else None
@@ -192,6 +196,7 @@ async def _raise_unavailable(worker: Worker, detail: str) -> None:
 
 
 async def follow_list_state(worker: Worker) -> None:
+    await audit_what_arrived_while_down(worker)
     now = utc_now()
     age = worker.state.age(now)
     metrics.LIST_STATE_AGE.set(age.total_seconds() if age is not None else -1)
@@ -302,6 +307,7 @@ async def decide_pending_shipments(worker: Worker, now: datetime) -> None:
 
 def forget_pending_after_rebalance(worker: Worker) -> None:
     worker.pending_rebuilt = False
+    worker.shared_state_audited = False
 
 
 def _store(worker: Worker, book: Any, key: bytes, record: SubjectRecord, hold: HoldState | None) -> None:
@@ -392,10 +398,7 @@ def manifest_applier(worker: Worker) -> Any:
         if manifest is not None:
             metrics.LIST_LAST_LOAD.labels(list_code).set(manifest.loaded_at.timestamp())
             if _audits_shared_state(worker):
-                payload = manifest.model_dump(mode="json", by_alias=True, exclude_none=True)
-                payload["lists_version"] = worker.state.version()
-                await worker.emitter.emit([AuditNote(AuditKind.list_update, f"list:{list_code}", payload,
-                                                     utc_now())], 0)
+                await _audit_list_load(worker, manifest)
 
     return apply
 
@@ -572,8 +575,37 @@ def allowlist_applier(worker: Worker) -> Any:
     return apply
 
 
+async def _audit_list_load(worker: Worker, manifest: ListManifest, read_at_start: bool = False) -> None:
+    if (manifest.list_code, manifest.version) in worker.audited_loads:
+        return
+    worker.audited_loads.add((manifest.list_code, manifest.version))
+    payload = manifest.model_dump(mode="json", by_alias=True, exclude_none=True)
+    payload["lists_version"] = worker.state.version()
+    if read_at_start:
+        payload["read_at_start"] = True
+    await worker.emitter.emit([AuditNote(AuditKind.list_update, f"list:{manifest.list_code}", payload, utc_now())], 0)
+
+
+async def audit_what_arrived_while_down(worker: Worker) -> None:
+    """Once list state is read back after a start (or a rebalance that gave this worker
+    input partition 0): list loads and allow-list entries newer than the last record of
+    audit partition 0 arrived while no worker audited them; audit them now."""
+    if worker.shared_state_audited or not worker.list_state_settled or not worker.owns(topics.ORDERS, 0):
+        return
+    worker.shared_state_audited = True
+    since = await worker.emitter.tail_at(0)
+    for manifest in sorted(worker.state.manifests.values(), key=lambda m: m.loaded_at):
+        if since is None or manifest.loaded_at > since:
+            await _audit_list_load(worker, manifest, read_at_start=True)
+    for key, entry in sorted(worker.screener.allowlist.items()):
+        if since is None or entry.created_at > since:
+            payload = {"key": key, "change": "added", "read_at_start": True,
+                       "entry": entry.model_dump(mode="json", exclude_none=True)}
+            await worker.emitter.emit([AuditNote(AuditKind.allowlist, key, payload, utc_now())], 0)
+
+
 def _audits_shared_state(worker: Worker) -> bool:
-    """Changes to state every worker reads (list versions, the allow-list) are audited once:
-    by the owner of input partition 0, for changes that arrive while it runs (what it
-    reads back at start was audited when it was new)."""
+    """Changes to state every worker reads (list versions, the allow-list) are audited once,
+    by the owner of input partition 0: as they arrive while it runs, and what arrived while
+    none ran once it has read them back (audit_what_arrived_while_down)."""
     return worker.list_state_settled and worker.owns(topics.ORDERS, 0)

@@ -197,8 +197,14 @@ def test_every_step_is_in_an_audit_chain_that_verifies_and_links_on_after_a_rest
     assert {p["refusal_code"] for p in refusals} >= {"role", "wrong_state", "four_eyes", "unknown_hold"}
     before = {p: len(rs) for p, rs in records.items()}
 
-    # Restart the worker: the next records link to the last ones written.
+    # Restart the worker: the next records link to the last ones written. A list load
+    # published while no worker runs is audited once one has read it back.
     hw_worker.stop()
+    while_down = ZEPHYRA.model_copy(update={"remarks": "published while no worker ran", "source_version": "hw-3"})
+    published_at = datetime.now(UTC)
+    publish_entries(SETTINGS, broker.bootstrap, [ORION.model_copy(update={"programs": ["IRAN", "SDGT"],
+                                                                          "source_version": "hw-2"}), while_down],
+                    source="test", loaded_at=published_at)
     restarted = start_review_worker(broker.bootstrap, data_dir, PREFIX)
     try:
         restarted.wait_health(list_ready(2))
@@ -210,6 +216,15 @@ def test_every_step_is_in_an_audit_chain_that_verifies_and_links_on_after_a_rest
             return now if len(now.get(partition, [])) > before.get(partition, 0) else None
 
         records = wait_for(grown, "audit records after the restart", timeout_s=60)
+        assert all(broken is None for broken in verify_partitions(records, anchored=True).values())
+
+        def load_audited() -> dict[int, list[Any]] | None:
+            now = audit(broker)
+            return now if any(r.kind is AuditKind.list_update and r.payload.get("read_at_start")
+                              and datetime.fromisoformat(r.payload["loaded_at"]) >= published_at
+                              for r in now.get(0, [])) else None
+
+        records = wait_for(load_audited, "the list load published while no worker ran, audited", timeout_s=60)
         assert all(broken is None for broken in verify_partitions(records, anchored=True).values())
         # The holds table came back from its changelog: the hold escalated before the
         # restart is decided by another senior now.

@@ -1,0 +1,88 @@
+"""The emit point's delivery bookkeeping: a flush before a commit returns only once every
+output produced before it is reported on, whatever order the reports come in (librdkafka
+orders them per partition only). The producer here only records calls and plays back
+delivery reports in the order a test chooses; the broker behaviour itself is tested
+against the real broker in tests/integration."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from streams.emitter import Emitter, OutputDeliveryError
+
+
+class ReportsOnCue:
+    """Keeps each produce()'s delivery callback until `deliver(n)` plays it back."""
+
+    def __init__(self) -> None:
+        self.callbacks: list[Callable[[Any, Any], None]] = []
+
+    def produce(self, topic: str, key: bytes, value: bytes | None, on_delivery: Any, **_: Any) -> None:
+        self.callbacks.append(on_delivery)
+
+    def poll(self, timeout: float = 0) -> int:
+        return 0
+
+    def deliver(self, n: int, error: Any = None) -> None:
+        self.callbacks[n](error, Delivered())
+
+
+class Delivered:
+    def topic(self) -> str:
+        return "t"
+
+
+def emitter(producer: ReportsOnCue) -> Emitter:
+    return Emitter(producer, lambda t: t)  # type: ignore[arg-type]
+
+
+def test_a_flush_waits_for_an_earlier_output_even_when_later_ones_are_reported_first() -> None:
+    async def scenario() -> None:
+        producer = ReportsOnCue()
+        out = emitter(producer)
+        out.forward("t", 0, b"k", b"first")
+        out.forward("t", 1, b"k", b"second")
+        flushing = asyncio.ensure_future(out.flush(timeout_s=5))
+        await asyncio.sleep(0.01)
+        out.forward("t", 2, b"k", b"third, produced during the flush")
+        producer.deliver(2)
+        producer.deliver(1)  # two reports arrived, but not the first output's
+        await asyncio.sleep(0.02)
+        assert not flushing.done()
+        producer.deliver(0)
+        await asyncio.wait_for(flushing, 1)
+
+    asyncio.run(scenario())
+
+
+def test_a_flush_does_not_wait_for_outputs_produced_after_it_began() -> None:
+    async def scenario() -> None:
+        producer = ReportsOnCue()
+        out = emitter(producer)
+        out.forward("t", 0, b"k", b"before")
+        flushing = asyncio.ensure_future(out.flush(timeout_s=5))
+        await asyncio.sleep(0.01)
+        out.forward("t", 0, b"k", b"after")
+        producer.deliver(0)
+        await asyncio.wait_for(flushing, 1)
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_or_missing_report_fails_the_flush() -> None:
+    async def scenario() -> None:
+        producer = ReportsOnCue()
+        out = emitter(producer)
+        out.forward("t", 0, b"k", b"lost")
+        producer.deliver(0, error="broker said no")
+        with pytest.raises(OutputDeliveryError, match="1 failed"):
+            await out.flush(timeout_s=1)
+        out.forward("t", 0, b"k", b"never reported")
+        with pytest.raises(OutputDeliveryError, match="1 outputs undelivered"):
+            await out.flush(timeout_s=0.05)
+
+    asyncio.run(scenario())
