@@ -1,0 +1,189 @@
+"""Crash safety (issue 13, point 3): a worker killed with SIGKILL in the middle of 10,000
+orders, the broker kept running, then restarted; or one of two workers killed. Checks that
+every event ends with one outcome and one decision id, that no subject has two holds, and
+that the restarted worker decides again within 60 s. Run by bench/crash_restart.py (full
+SDN, a broker of its own, logs kept on request). Not in the suite yet: it does not pass
+(see the module's note in docs/benchmarks.md, "Crash safety")."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from schemas import ListEntry
+from streams.broker import EmbeddedBroker
+from streams.kafka import create_topics, flush_or_raise, make_producer
+from streams.list_publisher import publish_entries
+from streams.settings import Settings
+from tests.integration.harness import OutputReader, WorkerProcess
+
+ORDERS = 10_000
+BUYERS = ("Nordlicht Automation GmbH", "Kansai Precision Devices K.K.", "Maple Ridge Networks Inc.",
+          "Banco Nacional de Cuba", "Vasa Datacenter AB")
+
+
+def orders(rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for i in range(ORDERS):
+        buyer = rng.choice(BUYERS)
+        ship_to = rng.choice(("DE", "JP", "CA", "IR", "SE"))
+        out.append({"event_id": str(uuid.UUID(int=rng.getrandbits(128))), "type": "order.created",
+                    "order_id": f"SO-CRASH-{i:05d}", "occurred_at": datetime.now(UTC).isoformat(),
+                    "parties": [{"role": "buyer", "name": buyer, "address": {"country": "PA"}}],
+                    "ship_to": {"country": ship_to}, "lines": []})
+    return out
+
+
+def start_run(broker: EmbeddedBroker, entries: list[ListEntry], prefix: str) -> list[dict[str, Any]]:
+    settings = Settings(_env_file=None, topic_prefix=prefix)  # type: ignore[call-arg]
+    create_topics(settings, broker.bootstrap)
+    publish_entries(settings, broker.bootstrap, entries, source="test", loaded_at=datetime.now(UTC))
+    events = orders(random.Random(prefix))
+    producer = make_producer(broker.bootstrap)
+    for e in events:
+        producer.produce(f"{prefix}orders", key=e["order_id"].encode(), value=json.dumps(e).encode())
+        producer.poll(0)
+    flush_or_raise(producer, 60)
+    # The embedded broker's high watermark can lag a partition's last batch until another
+    # is written: trailing orders (not checked) keep every real one readable.
+    for marker in orders(random.Random(f"{prefix}markers"))[:40]:
+        marker["order_id"] = f"SO-MARKER-{uuid.uuid4().hex}"
+        producer.produce(f"{prefix}orders", key=marker["order_id"].encode(), value=json.dumps(marker).encode())
+    flush_or_raise(producer, 60)
+    return events
+
+
+def worker(broker: EmbeddedBroker, tmp: Path, prefix: str, name: str) -> WorkerProcess:
+    return WorkerProcess(broker.bootstrap, tmp / name, TRADESCREEN_TOPIC_PREFIX=prefix,
+                         TRADESCREEN_APP_ID=f"{prefix}app")
+
+
+def decided(reader: OutputReader) -> set[str]:
+    return {d["event_id"] for d in reader.where("decisions")}
+
+
+def wait_until(predicate: Any, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out: {what}")
+        time.sleep(0.1)
+
+
+def lag(bootstrap: str, prefix: str) -> str:
+    """Committed offset against the high watermark of each input partition (the app's
+    consumer group), to see where a stalled worker stands."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{prefix}app", "enable.auto.commit": False})
+    try:
+        parts = [TopicPartition(f"{prefix}orders", p) for p in range(4)]
+        committed = consumer.committed(parts, timeout=10)
+        lines = []
+        for tp in committed:
+            _low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            lines.append(f"{tp.topic}[{tp.partition}] committed {tp.offset} high {high}")
+        return "\n".join(lines)
+    finally:
+        consumer.close()
+
+
+def missing_where(bootstrap: str, prefix: str, reader: OutputReader, events: list[dict[str, Any]]) -> str:
+    """Which input offsets the undecided events sit at, and whether the decisions topic
+    (read to its end on its own) has them where the reader does not."""
+    from streams.kafka import read_messages
+
+    reader.close()  # its null markers would keep the topic from ever going quiet
+    in_topic = {json.loads(m.value())["event_id"] for m in read_messages(bootstrap, f"{prefix}decisions", 60, 3)
+                if m.value()}
+    missing = {e["event_id"] for e in events} - decided(reader)
+    where: dict[int, list[int]] = defaultdict(list)
+    for m in read_messages(bootstrap, f"{prefix}orders", 60, 3):
+        if m.value() and json.loads(m.value())["event_id"] in missing:
+            where[m.partition() or 0].append(m.offset() or 0)
+    spans = {p: (min(o), max(o), len(o)) for p, o in sorted(where.items())}
+    return (f"missing {len(missing)}; of them in the decisions topic: {len(missing & in_topic)}; "
+            f"input offsets (first, last, count) by partition: {spans}")
+
+
+def check_outputs(reader: OutputReader, events: list[dict[str, Any]]) -> None:
+    wait_until(lambda: len(decided(reader)) >= len(events), 240, "every event decided")
+    time.sleep(2)  # let redelivered duplicates, if any, arrive too
+    outcomes: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, set[str]] = defaultdict(set)
+    for d in reader.where("decisions"):
+        outcomes[d["event_id"]].add(d["outcome"])
+        ids[d["event_id"]].add(d["decision_id"])
+        assert not any(r["code"] == "LISTS_UNAVAILABLE" for r in d["reasons"]), (d["reasons"], d["decided_at"])
+    assert {e["event_id"] for e in events} <= set(outcomes)
+    assert [k for k, v in outcomes.items() if len(v) > 1] == []
+    assert [k for k, v in ids.items() if len(v) > 1] == []
+    holds: dict[str, set[str]] = defaultdict(set)
+    for h in reader.where("holds"):
+        holds[h["subject"]["id"]].add(h["hold_id"])
+    assert [k for k, v in holds.items() if len(v) > 1] == []
+    assert holds, "the stream has held orders (Iran, a listed bank): the check above means something"
+
+
+def sigkill_and_restart(broker: EmbeddedBroker, entries: list[ListEntry], tmp_path: Path,
+                        prefix: str = "crash1.") -> None:
+    events = start_run(broker, entries, prefix)
+    reader = OutputReader(broker.bootstrap, prefix=prefix)
+    first = worker(broker, tmp_path, prefix, "w1").start()
+    try:
+        try:
+            wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        except AssertionError:
+            print(f"decided {len(decided(reader))} of {len(events)}", file=sys.stderr)
+            print(first.tail_log(80), file=sys.stderr)
+            raise
+        assert first.proc is not None
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(timeout=10)
+        restarted_at = time.monotonic()
+        second = worker(broker, tmp_path, prefix, "w2").start()
+        try:
+            second.wait_health(lambda h: h["status"] == "ok", timeout_s=60)
+            # Replayed events count too: they get their first decision back.
+            before = len(reader.where("decisions"))
+            wait_until(lambda: len(reader.where("decisions")) > before or len(decided(reader)) >= ORDERS,
+                       60 - (time.monotonic() - restarted_at), "deciding again within 60 s of the restart")
+            try:
+                check_outputs(reader, events)
+            except AssertionError:
+                print(f"decided {len(decided(reader))} of {len(events)}", file=sys.stderr)
+                print(lag(broker.bootstrap, prefix), file=sys.stderr)
+                print(missing_where(broker.bootstrap, prefix, reader, events), file=sys.stderr)
+                raise
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        reader.close()
+
+
+def kill_one_of_two(broker: EmbeddedBroker, entries: list[ListEntry], tmp_path: Path,
+                    prefix: str = "crash2.") -> None:
+    events = start_run(broker, entries, prefix)
+    reader = OutputReader(broker.bootstrap, prefix=prefix)
+    workers = [worker(broker, tmp_path, prefix, f"w{i}").start() for i in range(2)]
+    try:
+        wait_until(lambda: len(decided(reader)) >= ORDERS * 0.3, 240, "30% decided")
+        victim = workers[1]
+        assert victim.proc is not None
+        victim.proc.send_signal(signal.SIGKILL)
+        victim.proc.wait(timeout=10)
+        check_outputs(reader, events)
+        assert workers[0].proc is not None and workers[0].proc.poll() is None
+    finally:
+        for w in workers:
+            w.stop()
+        reader.close()
