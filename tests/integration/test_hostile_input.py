@@ -15,6 +15,7 @@ from confluent_kafka import Producer
 from streams.broker import EmbeddedBroker
 from streams.kafka import flush_or_raise, make_producer
 from tests.integration.harness import OutputReader, WorkerProcess
+from tests.integration.review_support import wait_for
 
 # Resident memory the worker may reach with SDN + CSL loaded and the hostile messages
 # below processed (it holds about 1.1 GB after loading the lists).
@@ -111,3 +112,21 @@ def test_hostile_list_entries_are_dead_lettered(broker: EmbeddedBroker, outputs:
     flush_or_raise(producer, 30)
     [letter] = outputs.wait_for("deadletter", key=key, timeout_s=60)
     assert letter["topic"] == "lists.entries" and letter["error_kind"] == kind
+
+
+def test_a_keyless_tombstone_on_list_entries_is_dead_lettered(broker: EmbeddedBroker, outputs: OutputReader,
+                                                             screening_worker: WorkerProcess) -> None:
+    """It once read as the deletion of the key "None" and left no trace."""
+    producer = big_producer(broker.bootstrap)
+    where: dict[str, int] = {}
+    producer.produce("lists.entries", key=None, value=None,
+                     on_delivery=lambda err, msg: where.update(offset=msg.offset()))
+    # A record after it, so that a lagging high watermark does not hide it (skipped by workers).
+    producer.produce("lists.entries", key=b"_sync:test-keyless", value=None)
+    flush_or_raise(producer, 30)
+
+    def letters() -> list[dict[str, object]]:
+        return [d for d in outputs.where("deadletter", offset=where["offset"]) if d["topic"] == "lists.entries"]
+
+    [letter] = wait_for(letters, "the keyless tombstone's dead letter", timeout_s=60)
+    assert letter["error_kind"] == "key_missing" and "key" not in letter and "no key" in str(letter["error"])
