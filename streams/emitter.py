@@ -75,9 +75,10 @@ class Emitter:
         self._topic_name = topic_name
         self._failed: list[str] = []
         # Outputs handed to librdkafka are numbered; those it has not reported on yet (neither
-        # delivered nor failed) are outstanding. Reports come in order per partition only.
+        # delivered nor failed) are outstanding, oldest first (a dict keeps insertion order,
+        # so the oldest is its first key). Reports come in order per partition only.
         self._produced = 0
-        self._outstanding: set[int] = set()
+        self._outstanding: dict[int, None] = {}
         self._audit_tail = audit_tail
         self._heads: dict[int, AuditChain] = {}
         # When the last record of each resumed partition was written (None: it was empty).
@@ -145,7 +146,7 @@ class Emitter:
                     self._producer.produce(topic, key=key, value=value, partition=partition,
                                            on_delivery=report, headers=headers)
                 self._produced = seq
-                self._outstanding.add(seq)
+                self._outstanding[seq] = None
                 return
             except BufferError:
                 # librdkafka's queue is full: the broker is slower than we are. Waiting
@@ -153,7 +154,7 @@ class Emitter:
                 self._producer.poll(0.05)
 
     def _delivered(self, seq: int, err: KafkaError | None, msg: Message) -> None:
-        self._outstanding.discard(seq)
+        self._outstanding.pop(seq, None)
         if err is not None:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
@@ -174,9 +175,9 @@ class Emitter:
         self._produce(self._topic_name(topic), key or b"", value, partition, headers)
         self._producer.poll(0)
 
-    def _pending_until(self, seq: int) -> int:
-        """How many outputs numbered `seq` or lower are not reported on yet."""
-        return sum(1 for s in self._outstanding if s <= seq) if self._outstanding else 0
+    def _pending_until(self, seq: int) -> bool:
+        """Is an output numbered `seq` or lower not reported on yet? (The oldest decides.)"""
+        return next(iter(self._outstanding), seq + 1) <= seq
 
     async def flush(self, timeout_s: float = 60.0) -> None:
         """Wait until every output produced before this call is reported on. Not
@@ -191,7 +192,7 @@ class Emitter:
             self._producer.poll(0)
             if self._pending_until(target):
                 await asyncio.sleep(0.002)
-        remaining = self._pending_until(target)
+        remaining = sum(1 for s in self._outstanding if s <= target)
         if remaining or self._failed:
             failed, self._failed = self._failed, []
             raise OutputDeliveryError(f"{remaining} outputs undelivered after {timeout_s:.0f}s; "
