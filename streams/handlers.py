@@ -93,8 +93,12 @@ class Worker:
         return HoldState.model_validate_json(raw) if raw else None
 
     def owns(self, topic: str, partition: int) -> bool:
-        return (self.settings.topic(topic), partition) in {
-            (tp.topic, tp.partition) for tp in self.app.assignor.assigned_actives()}
+        return (self.settings.topic(topic), partition) in owned_partitions(self.app)
+
+
+def owned_partitions(app: Any) -> set[tuple[str, int]]:
+    """(topic, partition) of every partition this worker owns as active."""
+    return {(tp.topic, tp.partition) for tp in app.assignor.assigned_actives()}
 
 
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
@@ -112,10 +116,11 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         key = subject_id(parsed).encode()
         stored = book.get(key)
         record = SubjectRecord.model_validate_json(stored) if stored else None
-        if record is None or parsed.event_id not in record.seen:
-            await await_list_state(worker)  # a decided event gets its decision back at once
+        # A decided event gets its decision back at once; a new one waits for list state,
+        # and if it did wait, a disposition may have changed the record meanwhile.
+        if (record is None or parsed.event_id not in record.seen) and await await_list_state(worker):
             now = utc_now()
-            stored = book.get(key)  # a disposition may have changed it meanwhile
+            stored = book.get(key)
             record = SubjectRecord.model_validate_json(stored) if stored else None
         started = utc_now()
         hold = worker.hold(record.open_hold_id) if record else None
@@ -142,15 +147,17 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         await dead_letter_event(worker, event, MessageError("processing", f"{msg.topic}: processing failed: {exc!r}"))
 
 
-async def await_list_state(worker: Worker) -> None:
+async def await_list_state(worker: Worker) -> bool:
     """Right after a (re)start, hold new events until the list state has been read back
     in full, rather than fail closed on each and bury reviewers in holds that the first
     re-screen clears again. Read in full: table recovery done, a manifest seen, and every
     list at the count its manifest published. Past `startup_grace_s` the worker screens
-    anyway and fails closed while state is missing."""
+    anyway and fails closed while state is missing. True if it held the event (other
+    agents ran meanwhile)."""
     if worker.list_state_settled:
-        return
+        return False
     grace = worker.settings.startup_grace_s
+    waited = False
     while True:
         now = utc_now()
         recovered = worker.app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
@@ -158,12 +165,13 @@ async def await_list_state(worker: Worker) -> None:
                 now, worker.screener.policy.max_list_age) is None:
             worker.list_state_settled = True
             log.info("list state read back in full after %.1f s", (now - worker.started_at).total_seconds())
-            return
+            return waited
         if (now - worker.started_at).total_seconds() >= grace:
             worker.list_state_settled = True
             log.warning("list state not complete %.0f s after start: screening fails closed until it is", grace)
-            return
+            return waited
         await asyncio.sleep(0.2)
+        waited = True
 
 
 async def dead_letter_event(worker: Worker, event: EventT, error: MessageError, topic: str | None = None,
@@ -273,7 +281,7 @@ def owned_records(worker: Worker) -> Iterator[tuple[Any, bytes, SubjectRecord]]:
     """(book, key, record) for every subject on an input partition this worker owns as
     active; standby copies of other workers' partitions are left to their owners. A
     snapshot of each book, so callers may write to it while iterating."""
-    owned = {(tp.topic, tp.partition) for tp in worker.app.assignor.assigned_actives()}
+    owned = owned_partitions(worker.app)
     for kind, book in worker.books.items():
         topic = worker.settings.topic(topics.ORDERS if kind is SubjectKind.order else topics.SHIPMENTS)
         for key, raw in list(book.items()):
@@ -355,11 +363,16 @@ def _text_key(key: Any) -> str:
     return key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
 
 
+def _sync_marker(key: str, value: bytes | None) -> bool:
+    """A null record under a `_sync:` key only pushes a lagging high watermark on."""
+    return value is None and key.startswith(topics.SYNC_KEY_PREFIX)
+
+
 def list_entry_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
         key = _text_key(key_raw)
-        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+        if _sync_marker(key, value):
             return
         try:
             if key_raw is None:  # a keyless tombstone would otherwise "delete" the key "None"
@@ -407,7 +420,7 @@ def fact_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
         key = _text_key(key_raw)
-        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+        if _sync_marker(key, value):
             return
         try:
             fact = None if value is None else parse_fact(value)
@@ -552,7 +565,7 @@ def allowlist_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
         key = _text_key(key_raw)
-        if value is None and key.startswith(topics.SYNC_KEY_PREFIX):
+        if _sync_marker(key, value):
             return
         try:
             entry = None if value is None else parse_message(AllowListEntry, value, topics.ALLOWLIST, worker.limits)
