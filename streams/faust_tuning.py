@@ -1,5 +1,6 @@
-"""What Faust does not let us configure: its consumer's fetch wait, and flushing our own
-output producer before it commits offsets.
+"""What Faust does not let us configure or gets wrong: its consumer's fetch wait, where a
+partition with no committed offset is sought back to, and flushing our own output
+producer before it commits offsets.
 
 Faust builds its worker consumer with `fetch_max_wait_ms=1500` hard-wired. A broker that
 answers a fetch only when that wait is over (Tansu does, measured: about 200 ms median
@@ -10,15 +11,30 @@ wait costs nothing on it; a short wait only adds empty fetches to an idle consum
 Outputs leave through a confluent-kafka producer (streams/emitter.py), not Faust's. Faust
 flushes its own producer before it commits consumed offsets; the hooks registered here run
 first, so no offset is committed while an output of the events behind it is undelivered
-(at-least-once holds)."""
+(at-least-once holds).
+
+Faust drops the records its consumer fetched while its flow was stopped (table recovery
+at every start and rebalance) and then seeks each input partition back to its committed
+offset. aiokafka seeks only where that offset is above 0: a partition never committed
+(the first start of an app, with a backlog waiting) stayed past the dropped batch, whose
+events were never screened (up to 1,024 per partition, measured). Such partitions are
+sought to their beginning here, which is what `auto_offset_reset=earliest` means.
+
+And when recovery completes, Faust resumes the input partitions, seeks them, and only then
+resumes its flow control, which empties every agent's buffer: what was fetched after the
+seek was dropped (measured: offsets 1-151 of a partition, the agent holding offset 0). Its
+flow control here empties the buffers only when it resumes from a suspension (a
+rebalance), when Faust seeks back after it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import faust
 from faust.transport import drivers
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from mode.utils.queues import FlowControlEvent
 
 # Changed by tune_faust() before the app starts; read when Faust creates its consumer.
 _settings: dict[str, int] = {"fetch_max_wait_ms": 20}
@@ -30,6 +46,20 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         # aiokafka hands this to its Fetcher when the consumer starts.
         consumer._fetch_max_wait_ms = _settings["fetch_max_wait_ms"]
         return consumer
+
+    async def seek_to_committed(self) -> Mapping[Any, int]:
+        return await self.call_thread(self._seek_to_committed_or_beginning)
+
+    async def _seek_to_committed_or_beginning(self) -> Mapping[Any, int]:
+        consumer = self._ensure_consumer()
+        committed: Mapping[Any, int | None] = await consumer.seek_to_committed()
+        if self.app.conf.consumer_auto_offset_reset == "earliest":
+            # Table changelogs are sought by Faust's recovery itself.
+            changelogs = self.app.tables.changelog_topics
+            never = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
+            if never:
+                await consumer.seek_to_beginning(*never)
+        return committed  # type: ignore[return-value]
 
 
 class _Consumer(faust_aiokafka.Consumer):
@@ -55,6 +85,20 @@ class _Producer(faust_aiokafka.Producer):
 class Transport(faust_aiokafka.Transport):
     Consumer = _Consumer
     Producer = _Producer
+
+
+class _FlowControl(FlowControlEvent):
+    def resume(self) -> None:
+        suspended = not self.is_active()
+        self._suspend.clear()
+        self._resume.set()
+        if suspended:
+            self.clear()
+
+
+def keep_records_fetched_after_seek(app: faust.App) -> None:
+    """Give `app` the flow control above (before any agent or stream is declared)."""
+    app.flow_control = _FlowControl(loop=app.loop)
 
 
 def tune_faust(fetch_max_wait_ms: int = 20) -> None:

@@ -43,7 +43,7 @@ from screening.ruledata.loader import load_rule_data
 from screening.screener import Screener
 from streams import handlers, topics
 from streams.emitter import Emitter
-from streams.faust_tuning import flush_before_commit, tune_faust
+from streams.faust_tuning import flush_before_commit, keep_records_fetched_after_seek, tune_faust
 from streams.handlers import Worker
 from streams.kafka import last_value, make_producer
 from streams.security import faust_broker_options, reviewer_directory
@@ -108,6 +108,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         # agent and is dead-lettered instead of stalling its partition.
         consumer_max_fetch_size=max(8 << 20, 4 * settings.limit_message_bytes),
     )
+    keep_records_fetched_after_seek(app)
     state = ListState(match_config(settings))
     # Bad rule data stops the start here, naming file, line and reason.
     rule_data = load_rule_data(settings.rules_dir, settings.licence_register)
