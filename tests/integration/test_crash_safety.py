@@ -1,0 +1,25 @@
+"""Crash safety (issue 13, point 3) on the session broker, against a slice of SDN 2021-07
+(the checks are tests/integration/crash_run.py's; bench/crash_restart.py runs them with the
+full list). Each run has a topic prefix of its own, so it shares the broker, not the topics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from screening.lists import load_directory
+from streams.broker import EmbeddedBroker
+from tests.integration import crash_run
+
+# Enough entries for listed buyers to be held, few enough for a quick start.
+SDN_SLICE = 400
+
+
+def test_a_worker_killed_mid_stream_is_restarted_without_loss_or_second_outcomes(
+        broker: EmbeddedBroker, shared_lists: Path, tmp_path: Path) -> None:
+    """10,000 orders waiting before the app's first start (every one of them screened: a
+    first start used to drop its first fetch), SIGKILL at 30%, a new worker: every event
+    decided, one outcome and one decision id each, one hold per subject, no fail-closed
+    holds from the restart, ready again within 60 s, and the shipments that waited in the
+    killed worker's book for their orders decided once the orders come."""
+    entries = load_directory(shared_lists / "ofac" / "sdn-2021-07").entries[:SDN_SLICE]
+    crash_run.sigkill_and_restart(broker, entries, tmp_path, prefix="crash1.")
