@@ -1,8 +1,8 @@
 """Crash safety, by hand, at full size (issue 13, point 3): a worker killed with SIGKILL in
 the middle of 10,000 orders against full SDN 2021-07 and restarted (`--workers 1`), or one
 of two workers killed (`--workers 2`), on an embedded broker of its own. The checks are
-tests/integration/crash_run.py's. Not in the suite: it does not pass yet (docs/benchmarks.md,
-"Crash safety").
+tests/integration/crash_run.py's; the suite runs them on a slice of SDN
+(tests/integration/test_crash_safety.py). Results: docs/benchmarks.md, "Crash safety".
 Prints what it found, keeps the logs with `--keep DIR`, exits non-zero on a failure.
 
 usage: python bench/crash_restart.py [--workers 1|2] [--keep DIR]

@@ -92,6 +92,10 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         # Transactions are not available on every Kafka-protocol broker (Tansu lacks
         # InitProducerId): at-least-once in, idempotent ids out.
         processing_guarantee="at_least_once",
+        # Tables live in memory, so a table can be ahead of its changelog's high watermark
+        # only where the broker reports that mark short of the last batch (Tansu does):
+        # Faust's check would then stop a worker taking partitions over. Off.
+        recovery_consistency_check=False,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,

@@ -23,3 +23,12 @@ def test_a_worker_killed_mid_stream_is_restarted_without_loss_or_second_outcomes
     killed worker's book for their orders decided once the orders come."""
     entries = load_directory(shared_lists / "ofac" / "sdn-2021-07").entries[:SDN_SLICE]
     crash_run.sigkill_and_restart(broker, entries, tmp_path, prefix="crash1.")
+
+
+def test_one_of_two_workers_killed_mid_stream_its_partitions_move_to_the_survivor(
+        broker: EmbeddedBroker, shared_lists: Path, tmp_path: Path) -> None:
+    """Two workers on 10,000 orders, one killed with SIGKILL at 30%: the survivor is given
+    its partitions (the broker expires the dead member after the session timeout) and
+    decides every event, with one outcome and one decision id each, one hold per subject."""
+    entries = load_directory(shared_lists / "ofac" / "sdn-2021-07").entries[:SDN_SLICE]
+    crash_run.kill_one_of_two(broker, entries, tmp_path, prefix="crash2.")
