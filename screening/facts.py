@@ -329,10 +329,16 @@ class StreamFacts:
         the timeout, screen it: DIVERSION then says nothing about it)."""
         return shipment.order_id is not None and shipment.order_id not in self._orders
 
-    def activity(self, consignee: str, since: datetime) -> list[ActivityFact]:
-        """Activity toward one consignee (a `party_key`) at or after `since`, oldest first."""
-        facts = self._activity_by_consignee.get(consignee, {}).values()
-        return sorted((f for f in facts if f.at >= since), key=lambda f: (f.at, f.key))
+    def activity(self, consignee: str, since: datetime, until: datetime | None = None,
+                 excluding: str | None = None) -> list[ActivityFact]:
+        """Activity toward one consignee (a `party_key`) from `since` to `until`, oldest
+        first, without the fact filed under key `excluding`. A busy consignee has thousands
+        in a window: the bucket's keys are the facts' keys, so none is built again."""
+        bucket = self._activity_by_consignee.get(consignee, {})
+        found = [(f.at, key, f) for key, f in bucket.items()
+                 if f.at >= since and (until is None or f.at <= until) and key != excluding]
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [f for _at, _key, f in found]
 
     def flagged_sharing(self, party: Party, keys: ContactKeys | None = None) -> list[tuple[FlaggedParty, str]]:
         """Held or blocked parties other than this one that gave one of its street

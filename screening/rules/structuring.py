@@ -29,13 +29,20 @@ def _transactions(activity: list[ActivityFact]) -> list[ActivityFact]:
 def window_activity(current: ActivityFact, facts: StreamFacts, window: timedelta) -> list[ActivityFact]:
     """The consignee's activity in the window ending at the current event, the current
     one included once."""
-    seen = [a for a in facts.activity(current.consignee, current.at - window)
-            if a.at <= current.at and a.key != current.key]
-    return sorted([*seen, current], key=lambda a: (a.at, a.key))
+    seen = facts.activity(current.consignee, current.at - window, until=current.at, excluding=current.key)
+    return [*seen, current]  # the window ends at the current event
+
+
+# A busy consignee crosses a threshold with thousands of events in its window: the detail
+# names the latest ones and counts the rest.
+EVIDENCE_SHOWN = 10
 
 
 def _evidence(items: list[ActivityFact]) -> str:
-    return "; ".join(a.describe() for a in items)
+    shown = items[-EVIDENCE_SHOWN:]
+    listed = "; ".join(a.describe() for a in shown)
+    earlier = len(items) - len(shown)
+    return f"{listed}; and {earlier} earlier" if earlier else listed
 
 
 def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThresholds) -> list[Reason]:

@@ -138,3 +138,16 @@ def test_a_cancellation_is_no_new_load() -> None:
     cancel = order(BUYER, KANGYUAN, event_id="o-4-cancel", order_id="SO-4", type="order.cancelled",
                    when=NOW + 5 * DAY, ship_to="HK", lines=[line("1800")])
     assert stream.screen(cancel).outcome is Outcome.CLEAR
+
+
+def test_a_busy_consignee_names_its_latest_loads_and_counts_the_rest() -> None:
+    """Thousands of small orders in a window: the count is whole, the evidence bounded."""
+    stream = Stream()
+    start = NOW - 29 * DAY
+    for i in range(400):
+        stream.screen(small_order(i, start + i * (DAY / 20)))
+    [reason] = structuring_of(stream.screen(small_order(400, start + 400 * (DAY / 20))))
+    assert "has 401 orders or shipments each under 2,500.00 USD" in reason.detail
+    assert reason.detail.count("order SO-") == structuring.EVIDENCE_SHOWN
+    assert "order SO-400 (" in reason.detail and "order SO-390 " not in reason.detail
+    assert "; and 391 earlier." in reason.detail
