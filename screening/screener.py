@@ -44,6 +44,7 @@ from screening.outputs import AuditNote, Output
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.rules import RULES, Rule, RuleContext, Screening, all_parties, evaluate, outcome_of
+from screening.rules.context import MatchMemo
 from screening.subjects import SEEN_EVENTS_KEPT, SubjectEvent, SubjectRecord, closes_subject, subject_of
 
 # seen[event_id] of a shipment event waiting for its order (no decision id yet).
@@ -87,9 +88,10 @@ class Screener:
     rules: tuple[Rule, ...] = RULES
     # Reviewed false positives by allowlist_key (topic `allowlist`, read whole).
     allowlist: dict[str, AllowListEntry] = field(default_factory=dict)
+    matches: MatchMemo = field(default_factory=MatchMemo)
 
     def context(self, now: datetime) -> RuleContext:
-        return RuleContext.at(self.state, self.policy, self.data, self.facts, now)
+        return RuleContext.at(self.state, self.policy, self.data, self.facts, now, self.matches)
 
     def screen(self, event: SubjectEvent, now: datetime) -> Screening:
         screening = evaluate(event, self.context(now), now, self.rules)

@@ -153,3 +153,20 @@ def test_a_shipment_whose_order_never_comes_is_held_after_the_wait() -> None:
     assert decided.decision is not None and decided.decision.outcome.value == "HOLD"
     assert [r.code.value for r in decided.decision.reasons] == ["DIVERSION"]
     assert "SO-NEVER" in decided.decision.reasons[0].detail
+
+
+def test_index_answers_are_remembered_until_the_list_state_changes() -> None:
+    from schemas import EntryKind, ListEntry
+
+    s = screener()
+    first = s.on_event(order("m1"), None, NOW)
+    assert first is not None and first.decision.outcome.value == "CLEAR"
+    remembered = s.matches.for_version(s.state.version())
+    assert [key[0] for key in remembered] == ["Nordlicht Automation GmbH"]
+    assert s.matches.for_version(s.state.version()) is remembered, "the same list state: the same answers"
+    listed = ListEntry(list_code="SDN", source_id="778", kind=EntryKind.organization,
+                       name="NORDLICHT AUTOMATION GMBH", source_version="t")
+    s.state.apply(listed.key, listed, NOW)
+    again = s.on_event(order("m2"), None, NOW)
+    assert again is not None and again.decision.outcome.value == "BLOCK", "a list change is seen at once"
+    assert [r.source_id for r in again.decision.reasons] == ["778"]
