@@ -29,6 +29,7 @@ from schemas import (
     ShipmentEvent,
     SubjectKind,
     check_key,
+    decode_message,
     parse_message,
 )
 from schemas.common import utc_now
@@ -107,7 +108,7 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
     metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
     now = utc_now()
     try:
-        parsed = parse_message(model, event.value, msg.topic, worker.limits)
+        parsed, data = decode_message(model, event.value, msg.topic, worker.limits)
         check_key(msg.key, subject_id(parsed), "order_id" if model is OrderEvent else "shipment_id", msg.topic)
     except MessageError as exc:
         await dead_letter_event(worker, event, exc)
@@ -125,7 +126,7 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         started = utc_now()
         hold = worker.hold(record.open_hold_id) if record else None
         screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset,
-                                            hold=hold)
+                                            hold=hold, event_data=data)
         if screened is None:
             metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
             log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, key.decode())

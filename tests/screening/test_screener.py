@@ -170,3 +170,19 @@ def test_index_answers_are_remembered_until_the_list_state_changes() -> None:
     again = s.on_event(order("m2"), None, NOW)
     assert again is not None and again.decision.outcome.value == "BLOCK", "a list change is seen at once"
     assert [r.source_id for r in again.decision.reasons] == ["778"]
+
+
+def test_the_record_keeps_the_message_it_was_validated_from_and_reads_it_back_the_same() -> None:
+    from schemas import decode_message
+
+    raw = {"event_id": "r1", "type": "order.created", "order_id": "SO-9", "occurred_at": NOW.isoformat(),
+           "parties": [{"role": "buyer", "name": "Nordlicht Automation GmbH", "address": {"country": "de"},
+                        "phone": None}],
+           "ship_to": {"country": "de"}, "lines": [{"sku": "X", "description": "pump", "quantity": 2,
+                                                    "unit_value": 14.5, "currency": "USD"}], "po_ref": "extra"}
+    event, data = decode_message(OrderEvent, json.dumps(raw).encode(), "orders")
+    screened = screener().on_event(event, None, NOW, event_data=data)
+    assert screened is not None and screened.record.event == raw
+    assert screened.record.parsed_event() == event
+    stored = type(screened.record).model_validate_json(screened.record.model_dump_json())
+    assert stored.parsed_event() == event
