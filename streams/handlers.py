@@ -449,15 +449,18 @@ def ownership_applier(worker: Worker) -> Any:
 
 
 def expire_facts(worker: Worker, now: datetime) -> int:
-    """Tombstones for facts past their window; written by the worker that owns orders
-    partition 0 only, since every worker holds all facts."""
+    """Tombstones (or shortened order facts) for facts past their window; written by the
+    worker that owns orders partition 0 only, since every worker holds all facts."""
     if not worker.owns(topics.ORDERS, 0):
         return 0
-    keys = worker.screener.facts.expired(now)
-    for key in keys:
-        worker.emitter.tombstone(topics.FACTS, key)
-        worker.screener.facts.apply(key, None)
-    return len(keys)
+    records = worker.screener.facts.expiry(now)
+    for key, fact in records:
+        if fact is None:
+            worker.emitter.tombstone(topics.FACTS, key)
+        else:
+            worker.emitter.send(fact)  # an order fact without the activity that left the window
+        worker.screener.facts.apply(key, fact)
+    return len(records)
 
 
 def count_list_alert(value: bytes) -> None:
