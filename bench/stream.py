@@ -271,7 +271,11 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
         for n in range(args.rounds):
             for label in (labels if n % 2 == 0 else labels[::-1]):
                 checkout, extra = variants[label]
-                procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout, **extra)
+                # A consumer group (and tables) of its own per run: no rejoin behind a
+                # stopped member, no books of earlier runs to recover and re-screen. It
+                # reads the earlier runs' orders first, inside the warm-up.
+                procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout,
+                                      **{"TRADESCREEN_APP_ID": f"bench-stream-{label}-{n}", **extra})
                 try:
                     flat_out(producer, "bench.orders", clock, [realistic_order(rng, listed) for _ in range(500)])
                     run = measured_flat_out(producer, clock, procs,
@@ -304,7 +308,7 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
-        spy = profiler(procs[0], args.profile) if args.profile else None
+        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile else None
         result: dict[str, Any] = {"flat_out": measured_flat_out(
             producer, clock, procs, [realistic_order(rng, listed) for _ in range(args.orders)])}
         if spy is not None:
@@ -322,15 +326,17 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
             p.stop()
 
 
-def profiler(worker: WorkerProcess, out: Path) -> subprocess.Popen[bytes]:
+def profiler(worker: WorkerProcess, out: Path, idle: bool = False) -> subprocess.Popen[bytes]:
     """py-spy sampling the first worker while it drains the flat-out backlog (collapsed
     stacks, one line per stack: `bench/profile_summary.py` or any flame graph tool). Only
     the thread holding the GIL is sampled: Python's CPU time, not the wait of a thread
-    the neighbours' load has descheduled."""
+    the neighbours' load has descheduled; `idle`: every thread, waiting or not (where the
+    event loop waits)."""
     assert worker.proc is not None
     spy = REPO / ".venv" / "bin" / "py-spy"
     return subprocess.Popen([str(spy if spy.exists() else "py-spy"), "record", "--pid", str(worker.proc.pid),
-                             "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking", "--gil"],
+                             "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking",
+                             "--idle" if idle else "--gil"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -379,6 +385,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--skip-ceilings", action="store_true")
     ap.add_argument("--profile", type=Path, help="py-spy the first worker during the flat-out run into this file")
+    ap.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting threads too")
     ap.add_argument("--compare-rules", type=int, default=0, metavar="ROUNDS",
                     help="only: every rule against name-and-embargo, ROUNDS alternating worker runs of each")
     ap.add_argument("--compare-code", type=Path, metavar="CHECKOUT",

@@ -44,7 +44,7 @@ from screening.reviewers import ReviewerDirectory
 from screening.screener import Screener
 from screening.subjects import SubjectRecord, subject_id
 from streams import metrics, topics
-from streams.emitter import Emitter
+from streams.emitter import Emitter, labelled
 from streams.kafka import broker_reachable
 from streams.settings import Settings
 
@@ -105,7 +105,7 @@ def owned_partitions(app: Any) -> set[tuple[str, int]]:
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
                           book: Any) -> None:
     msg = event.message
-    metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
+    labelled(metrics.EVENTS_CONSUMED, msg.topic).inc()
     now = utc_now()
     try:
         parsed, data = decode_message(model, event.value, msg.topic, worker.limits)
@@ -132,7 +132,8 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
             log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, key.decode())
             return
         metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
-        book[key] = screened.record.model_dump_json().encode()
+        if screened.record is not record:  # a replay gives the stored record back: nothing to write
+            book[key] = screened.record.model_dump_json().encode()
         if screened.hold is not None:
             worker.holds[screened.hold.hold_id.encode()] = screened.hold.model_dump_json().encode()
         await worker.emitter.emit(screened.outputs, msg.partition)
