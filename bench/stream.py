@@ -168,14 +168,25 @@ def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> li
     return rng.sample(names, min(count, len(names)))
 
 
-def publish_lists(broker: EmbeddedBroker) -> list[Any]:
-    settings = Settings(_env_file=None, topic_prefix="bench.", app_id="bench-stream")  # type: ignore[call-arg]
+_ENTRIES: list[Any] = []
+
+
+def list_entries() -> list[Any]:
+    """SDN 2021-07 + CSL 2022-05 (read from the files once)."""
+    if not _ENTRIES:
+        entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
+        sdn_keys = {e.key for e in entries}
+        _ENTRIES.extend(entries + [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries
+                                   if e.key not in sdn_keys])
+    return _ENTRIES
+
+
+def publish_lists(broker: EmbeddedBroker, prefix: str = "bench.") -> list[Any]:
+    """The lists on the list topics under `prefix`."""
+    settings = Settings(_env_file=None, topic_prefix=prefix, app_id="bench-stream")  # type: ignore[call-arg]
     create_topics(settings, broker.bootstrap)
-    entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
-    sdn_keys = {e.key for e in entries}
-    entries += [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries if e.key not in sdn_keys]
-    publish_entries(settings, broker.bootstrap, entries, source="bench", loaded_at=datetime.now(UTC))
-    return entries
+    publish_entries(settings, broker.bootstrap, list_entries(), source="bench", loaded_at=datetime.now(UTC))
+    return list_entries()
 
 
 class CheckoutWorker(WorkerProcess):
@@ -196,8 +207,8 @@ class CheckoutWorker(WorkerProcess):
 
 
 def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: int, checkout: Path | None = None,
-                  **extra: str) -> list[WorkerProcess]:
-    env = {"TRADESCREEN_TOPIC_PREFIX": "bench.", "TRADESCREEN_APP_ID": "bench-stream",
+                  prefix: str = "bench.", **extra: str) -> list[WorkerProcess]:
+    env = {"TRADESCREEN_TOPIC_PREFIX": prefix, "TRADESCREEN_APP_ID": "bench-stream",
            **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}, **extra}
     procs = [(WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env) if checkout is None
               else CheckoutWorker(broker.bootstrap, tmp / f"w{i}", checkout, **env)).start() for i in range(count)]
@@ -240,11 +251,11 @@ def thread_cpu_seconds(procs: list[WorkerProcess]) -> dict[str, float]:
 
 
 def measured_flat_out(producer: Producer, clock: DecisionClock, procs: list[WorkerProcess],
-                      events: list[dict[str, Any]]) -> dict[str, Any]:
+                      events: list[dict[str, Any]], topic: str = "bench.orders") -> dict[str, Any]:
     """`flat_out` plus the workers' CPU time per order (less disturbed by neighbours on a
     shared machine than wall time), in all and by thread."""
     before, threads_before = cpu_seconds(procs), thread_cpu_seconds(procs)
-    run: dict[str, Any] = flat_out(producer, "bench.orders", clock, events)
+    run: dict[str, Any] = flat_out(producer, topic, clock, events)
     run["cpu_ms_per_order"] = (cpu_seconds(procs) - before) * 1000 / len(events)
     run["cpu_ms_per_order_by_thread"] = {
         name: round((spent - threads_before.get(name, 0.0)) * 1000 / len(events), 3)
@@ -260,34 +271,33 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
               variants: dict[str, tuple[Path | None, dict[str, str]]]) -> dict[str, Any]:
     """Flat-out decisions per second (and CPU ms per order) of one worker per variant
     (label -> (checkout or None for this one, extra environment)), whole worker runs
-    alternating on the same broker and lists (ABBA...), each warmed with 500 orders."""
-    entries = publish_lists(broker)
-    listed = listed_names(entries, rng)
-    clock = DecisionClock(broker.bootstrap, "bench.decisions")
+    alternating on the same broker (ABBA...), each warmed with 500 orders. Every run has
+    topics, lists and consumer group of its own: no run recovers, re-screens or remembers
+    (stream facts) what an earlier one decided, and none rejoins a group behind a stopped
+    member."""
+    listed = listed_names(list_entries(), rng)
     producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
     labels = list(variants)
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
-    try:
-        for n in range(args.rounds):
-            for label in (labels if n % 2 == 0 else labels[::-1]):
-                checkout, extra = variants[label]
-                # A consumer group (and tables) of its own per run: no rejoin behind a
-                # stopped member, no books of earlier runs to recover and re-screen. It
-                # reads the earlier runs' orders first, inside the warm-up.
-                procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout,
-                                      **{"TRADESCREEN_APP_ID": f"bench-stream-{label}-{n}", **extra})
-                try:
-                    flat_out(producer, "bench.orders", clock, [realistic_order(rng, listed) for _ in range(500)])
-                    run = measured_flat_out(producer, clock, procs,
-                                            [realistic_order(rng, listed) for _ in range(args.orders)])
-                    runs[label].append(run)
-                    print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
-                          file=sys.stderr)
-                finally:
-                    for p in procs:
-                        p.stop()
-    finally:
-        clock.close()
+    for n in range(args.rounds):
+        for label in (labels if n % 2 == 0 else labels[::-1]):
+            checkout, extra = variants[label]
+            prefix = f"bench-{n}-{labels.index(label)}."
+            entries = publish_lists(broker, prefix)
+            clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
+            procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout, prefix,
+                                  **{"TRADESCREEN_APP_ID": f"bench-stream-{n}-{labels.index(label)}", **extra})
+            try:
+                flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
+                run = measured_flat_out(producer, clock, procs,
+                                        [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                runs[label].append(run)
+                print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
+                      file=sys.stderr)
+            finally:
+                for p in procs:
+                    p.stop()
+                clock.close()
     medians = {label: {"per_s": statistics.median(r["per_s"] for r in rs),
                        "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs)}
                for label, rs in runs.items()}
