@@ -15,7 +15,7 @@ from pathlib import Path
 STEPS = (
     ("consume (Faust stream, aiokafka fetch)", "aiokafka"),
     ("input bounds and JSON decode", "bounded_json"),
-    ("pydantic parse of the event", "parse_message"),
+    ("pydantic parse of the event", "decode_message"),
     ("subject record read (pydantic)", "model_validate_json (pydantic"),
     ("screening: name matching", "party_matches"),
     ("screening: all rules", "evaluate (screening/rules/__init__.py"),

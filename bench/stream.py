@@ -11,6 +11,9 @@ ceilings measured in the same run on the same broker:
 usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
                               [--seconds 10] [--skip-ceilings] [--profile FILE]
        python bench/stream.py --compare-rules ROUNDS [--orders N]   (issue 10, point 7)
+       python bench/stream.py --compare-code CHECKOUT [--rounds 4] [--orders N]
+           (this checkout's worker against another's, e.g. `git worktree add /tmp/base main`;
+           the other checkout needs its compiled screening/matching modules)
 """
 
 from __future__ import annotations
@@ -165,21 +168,50 @@ def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> li
     return rng.sample(names, min(count, len(names)))
 
 
-def publish_lists(broker: EmbeddedBroker) -> list[Any]:
-    settings = Settings(_env_file=None, topic_prefix="bench.", app_id="bench-stream")  # type: ignore[call-arg]
+_ENTRIES: list[Any] = []
+
+
+def list_entries() -> list[Any]:
+    """SDN 2021-07 + CSL 2022-05 (read from the files once)."""
+    if not _ENTRIES:
+        entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
+        sdn_keys = {e.key for e in entries}
+        _ENTRIES.extend(entries + [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries
+                                   if e.key not in sdn_keys])
+    return _ENTRIES
+
+
+def publish_lists(broker: EmbeddedBroker, prefix: str = "bench.") -> list[Any]:
+    """The lists on the list topics under `prefix`."""
+    settings = Settings(_env_file=None, topic_prefix=prefix, app_id="bench-stream")  # type: ignore[call-arg]
     create_topics(settings, broker.bootstrap)
-    entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
-    sdn_keys = {e.key for e in entries}
-    entries += [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries if e.key not in sdn_keys]
-    publish_entries(settings, broker.bootstrap, entries, source="bench", loaded_at=datetime.now(UTC))
-    return entries
+    publish_entries(settings, broker.bootstrap, list_entries(), source="bench", loaded_at=datetime.now(UTC))
+    return list_entries()
 
 
-def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: int, **extra: str
-                  ) -> list[WorkerProcess]:
-    env = {"TRADESCREEN_TOPIC_PREFIX": "bench.", "TRADESCREEN_APP_ID": "bench-stream",
+class CheckoutWorker(WorkerProcess):
+    """A worker run from another checkout of the repository (`--compare-code`): the same
+    interpreter and installed dependencies, that checkout's own code (its directory comes
+    first on sys.path when run with -m from there)."""
+
+    def __init__(self, bootstrap: str, data_dir: Path, checkout: Path, **env: str) -> None:
+        super().__init__(bootstrap, data_dir, **env)
+        self.checkout = checkout
+
+    def start(self) -> WorkerProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
+                                     env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.checkout)
+        return self
+
+
+def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: int, checkout: Path | None = None,
+                  prefix: str = "bench.", **extra: str) -> list[WorkerProcess]:
+    env = {"TRADESCREEN_TOPIC_PREFIX": prefix, "TRADESCREEN_APP_ID": "bench-stream",
            **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}, **extra}
-    procs = [WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env).start() for i in range(count)]
+    procs = [(WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env) if checkout is None
+              else CheckoutWorker(broker.bootstrap, tmp / f"w{i}", checkout, **env)).start() for i in range(count)]
     total = len({e.key for e in entries})
     for p in procs:
         p.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= total and h["lists"]["fail_closed"] is None,
@@ -187,37 +219,93 @@ def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: 
     return procs
 
 
+def cpu_seconds(procs: list[WorkerProcess]) -> float:
+    """User + system CPU time of the worker processes so far (every thread: the event loop
+    and librdkafka's)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in procs:
+        assert p.proc is not None
+        fields = Path(f"/proc/{p.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
+
+
+def thread_cpu_seconds(procs: list[WorkerProcess]) -> dict[str, float]:
+    """CPU time so far by thread: "main" (the event loop the agents run on), then by name
+    (`comm`: librdkafka names its threads rdk:*, Python threads keep the process's name:
+    Faust's consumer thread, executors)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    by_name: dict[str, float] = {}
+    for p in procs:
+        assert p.proc is not None
+        for task in Path(f"/proc/{p.proc.pid}/task").iterdir():
+            try:
+                name = (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the thread ended
+            name = "main" if task.name == str(p.proc.pid) else (name.split("/")[0].rstrip("0123456789:-") or name)
+            by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return by_name
+
+
+def measured_flat_out(producer: Producer, clock: DecisionClock, procs: list[WorkerProcess],
+                      events: list[dict[str, Any]], topic: str = "bench.orders") -> dict[str, Any]:
+    """`flat_out` plus the workers' CPU time per order (less disturbed by neighbours on a
+    shared machine than wall time), in all and by thread."""
+    before, threads_before = cpu_seconds(procs), thread_cpu_seconds(procs)
+    run: dict[str, Any] = flat_out(producer, topic, clock, events)
+    run["cpu_ms_per_order"] = (cpu_seconds(procs) - before) * 1000 / len(events)
+    run["cpu_ms_per_order_by_thread"] = {
+        name: round((spent - threads_before.get(name, 0.0)) * 1000 / len(events), 3)
+        for name, spent in sorted(thread_cpu_seconds(procs).items())}
+    return run
+
+
 # Issue 10, point 7: the baseline rule set.
 NAME_AND_EMBARGO = "embargo_destinations,embargo_transit,lists_available,restricted_party"
 
 
-def compare_rules(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random
-                  ) -> dict[str, Any]:
-    """Flat-out decisions per second of one worker with every rule against one with
-    name-and-embargo only, whole worker runs alternating on the same broker and lists."""
-    entries = publish_lists(broker)
-    listed = listed_names(entries, rng)
-    clock = DecisionClock(broker.bootstrap, "bench.decisions")
+def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random,
+              variants: dict[str, tuple[Path | None, dict[str, str]]]) -> dict[str, Any]:
+    """Flat-out decisions per second (and CPU ms per order) of one worker per variant
+    (label -> (checkout or None for this one, extra environment)), whole worker runs
+    alternating on the same broker (ABBA...), each warmed with 500 orders. Every run has
+    topics, lists and consumer group of its own: no run recovers, re-screens or remembers
+    (stream facts) what an earlier one decided, and none rejoins a group behind a stopped
+    member."""
+    listed = listed_names(list_entries(), rng)
     producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
-    runs: dict[str, list[float]] = {"all": [], "name_and_embargo": []}
-    try:
-        for n in range(args.compare_rules):
-            for label in (("all", "name_and_embargo") if n % 2 == 0 else ("name_and_embargo", "all")):
-                extra = {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO} if label == "name_and_embargo" else {}
-                procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, **extra)
-                try:
-                    flat_out(producer, "bench.orders", clock, [realistic_order(rng, listed) for _ in range(500)])
-                    run = flat_out(producer, "bench.orders", clock,
-                                   [realistic_order(rng, listed) for _ in range(args.orders)])
-                    runs[label].append(run["per_s"])
-                    print(f"{label} round {n}: {run['per_s']:.0f} /s", file=sys.stderr)
-                finally:
-                    for p in procs:
-                        p.stop()
-    finally:
-        clock.close()
-    medians = {k: statistics.median(v) for k, v in runs.items()}
-    return {"runs": runs, "medians": medians, "all_over_name_and_embargo": medians["all"] / medians["name_and_embargo"]}
+    labels = list(variants)
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+    for n in range(args.rounds):
+        for label in (labels if n % 2 == 0 else labels[::-1]):
+            checkout, extra = variants[label]
+            prefix = f"bench-{n}-{labels.index(label)}."
+            entries = publish_lists(broker, prefix)
+            clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
+            procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout, prefix,
+                                  **{"TRADESCREEN_APP_ID": f"bench-stream-{n}-{labels.index(label)}", **extra})
+            try:
+                flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
+                run = measured_flat_out(producer, clock, procs,
+                                        [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                runs[label].append(run)
+                print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
+                      file=sys.stderr)
+            finally:
+                for p in procs:
+                    p.stop()
+                clock.close()
+    medians = {label: {"per_s": statistics.median(r["per_s"] for r in rs),
+                       "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs)}
+               for label, rs in runs.items()}
+    first, second = labels
+    return {"runs": runs, "medians": medians,
+            f"{first}_over_{second}": {
+                "per_s": medians[first]["per_s"] / medians[second]["per_s"],
+                "cpu": medians[second]["cpu_ms_per_order"] / medians[first]["cpu_ms_per_order"]}}
 
 
 def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random) -> dict[str, Any]:
@@ -230,9 +318,9 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
-        spy = profiler(procs[0], args.profile) if args.profile else None
-        result: dict[str, Any] = {"flat_out": flat_out(producer, "bench.orders", clock,
-                                                       [realistic_order(rng, listed) for _ in range(args.orders)])}
+        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile else None
+        result: dict[str, Any] = {"flat_out": measured_flat_out(
+            producer, clock, procs, [realistic_order(rng, listed) for _ in range(args.orders)])}
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
@@ -248,13 +336,17 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
             p.stop()
 
 
-def profiler(worker: WorkerProcess, out: Path) -> subprocess.Popen[bytes]:
+def profiler(worker: WorkerProcess, out: Path, idle: bool = False) -> subprocess.Popen[bytes]:
     """py-spy sampling the first worker while it drains the flat-out backlog (collapsed
-    stacks, one line per stack: `bench/profile_summary.py` or any flame graph tool)."""
+    stacks, one line per stack: `bench/profile_summary.py` or any flame graph tool). Only
+    the thread holding the GIL is sampled: Python's CPU time, not the wait of a thread
+    the neighbours' load has descheduled; `idle`: every thread, waiting or not (where the
+    event loop waits)."""
     assert worker.proc is not None
     spy = REPO / ".venv" / "bin" / "py-spy"
     return subprocess.Popen([str(spy if spy.exists() else "py-spy"), "record", "--pid", str(worker.proc.pid),
-                             "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking"],
+                             "--format", "raw", "--output", str(out), "--rate", "200", "--nonblocking",
+                             "--idle" if idle else "--gil"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -303,8 +395,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--skip-ceilings", action="store_true")
     ap.add_argument("--profile", type=Path, help="py-spy the first worker during the flat-out run into this file")
+    ap.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting threads too")
     ap.add_argument("--compare-rules", type=int, default=0, metavar="ROUNDS",
                     help="only: every rule against name-and-embargo, ROUNDS alternating worker runs of each")
+    ap.add_argument("--compare-code", type=Path, metavar="CHECKOUT",
+                    help="only: this checkout's worker against CHECKOUT's (a git worktree), alternating runs")
+    ap.add_argument("--rounds", type=int, default=4, help="worker runs of each variant with --compare-code")
     args = ap.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmpdir, EmbeddedBroker(log_file=Path(tmpdir) / "broker.log") as broker:
@@ -312,7 +408,15 @@ def main() -> None:
         report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "workers": args.workers,
                                   "orders": args.orders}
         if args.compare_rules:
-            report["rules"] = compare_rules(broker, args, tmp, rng)
+            args.rounds = args.compare_rules
+            report["rules"] = alternate(broker, args, tmp, rng, {
+                "all": (None, {}), "name_and_embargo": (None, {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO})})
+            print(json.dumps(report, indent=2))
+            return
+        if args.compare_code:
+            report["code"] = alternate(broker, args, tmp, rng, {
+                "this": (None, {}), "other": (args.compare_code.resolve(), {})})
+            report["code"]["other_checkout"] = str(args.compare_code)
             print(json.dumps(report, indent=2))
             return
         if not args.skip_ceilings:

@@ -12,7 +12,7 @@ from schemas.common import (
     SubjectKind,
     WireModel,
 )
-from schemas.errors import check_key, describe_validation_error, parse_message
+from schemas.errors import check_key, decode_message, describe_validation_error, parse_message
 from schemas.inputs import (
     Disposition,
     DispositionAction,
@@ -111,6 +111,7 @@ __all__ = [
     "Trigger",
     "WireModel",
     "check_key",
+    "decode_message",
     "describe_validation_error",
     "entry_key",
     "parse_message",

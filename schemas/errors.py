@@ -61,12 +61,19 @@ def describe_validation_error(error: ValidationError, limit: int = 5) -> str:
 def parse_message(model: type[M], raw: bytes | str | None, topic: str, limits: InputLimits | None = None) -> M:
     """Decode one message within the input bounds (`schemas/limits.py`), raising
     MessageError with a readable sentence on failure."""
+    return decode_message(model, raw, topic, limits)[0]
+
+
+def decode_message(model: type[M], raw: bytes | str | None, topic: str, limits: InputLimits | None = None
+                   ) -> tuple[M, dict[str, Any]]:
+    """`parse_message`, plus the JSON object the model was validated from (what the model
+    validates to again: a caller that keeps the message need not dump the model)."""
     if raw is None:
         raise MessageError("empty", f"{topic}: message has no value")
     data = bounded_json(raw, SHAPES.get(model.__name__, FLAT), limits or DEFAULT_LIMITS, topic)
     if not isinstance(data, dict):
         raise MessageError("schema", f"{topic}: value must be a JSON object, got {type(data).__name__}")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), data
     except ValidationError as exc:
         raise MessageError("schema", f"{topic}: {describe_validation_error(exc)}") from exc

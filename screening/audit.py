@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import rfc8785
 
 from schemas.outputs import AuditKind, AuditRecord
@@ -25,8 +26,42 @@ GENESIS_HASH = "0" * 64
 
 def canonical_json(payload: Any) -> bytes:
     """RFC 8785 (JCS): sorted keys, no whitespace, ECMAScript number form, UTF-8.
-    `payload` is plain JSON data (dump pydantic models with mode="json" first)."""
+    `payload` is plain JSON data (dump pydantic models with mode="json" first).
+
+    orjson with sorted keys writes the same bytes as `rfc8785.dumps` for the payloads
+    `_orjson_agrees` accepts, about fifty times faster (tests/screening/test_audit.py checks
+    the two agree on every payload it accepts); anything else goes through rfc8785."""
+    if _orjson_agrees(payload):
+        try:
+            return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            pass  # a lone surrogate, say: rfc8785 raises its own error for it
     return rfc8785.dumps(payload)
+
+
+# rfc8785 refuses integers beyond what a double holds exactly.
+_SAFE_INT = 2**53 - 1
+
+
+def _orjson_agrees(value: Any) -> bool:
+    """Does orjson (sorted keys) serialise `value` exactly as RFC 8785 does? Yes for
+    strings (both escape only '"', '\\' and U+0000-U+001F, the same way, and write the
+    rest as UTF-8), booleans, null, integers a double holds, floats written the same way by
+    both (not integral, between 1e-5 and 1e15 in magnitude: the shortest round-trip digits,
+    no exponent), and lists and objects of those whose keys are ASCII strings (RFC 8785
+    sorts keys by UTF-16 code units, orjson by code points: the same order for ASCII)."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if kind is dict:
+        return all(type(k) is str and k.isascii() and _orjson_agrees(v) for k, v in value.items())
+    if kind is list:
+        return all(_orjson_agrees(v) for v in value)
+    if kind is float:
+        return 1e-5 <= abs(value) < 1e15 and not value.is_integer()
+    return False  # tuples, subclasses (enums), anything else: rfc8785 decides
 
 
 def record_hash(prev_hash: str, payload: Any) -> str:

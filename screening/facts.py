@@ -5,8 +5,9 @@ ownership links.
 Every fact has a stable string key and is fed by idempotent upserts and removals
 (`StreamFacts.apply(key, fact | None)`), so a worker rebuilds the same view from a
 compacted topic after a restart. After each decision `facts_from` says what to remember;
-the worker publishes those facts and applies them locally at once. `expired` names the
-facts past their window or horizon, for tombstones: memory stays bounded."""
+the worker publishes those facts and applies them locally at once. `expiry` says what to
+publish for the facts past their window or horizon (tombstones, or an order fact without
+its expired activity): memory stays bounded."""
 
 from __future__ import annotations
 
@@ -105,6 +106,11 @@ class OrderFact(FactModel):
     # Counts the order's decided events: a worker reading back its own older record from
     # the topic after it applied a newer one locally keeps the newer one.
     revision: int = 0
+    # The order's consignee activity (one per consignee its events named, until each
+    # leaves the structuring window), carried here rather than as facts of their own: one
+    # facts message per decided order. An order fact written before this field existed has
+    # its activity on the topic under the activity's own key, which still applies.
+    activity: list[ActivityFact] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -152,6 +158,9 @@ class ActivityFact(FactModel):
         value = f", {self.value_usd:,.2f} USD" if self.value_usd is not None else ""
         mode = f", {self.mode.value}" if self.mode else ""
         return f"{self.subject.kind.value} {self.subject.id} ({self.at.date().isoformat()}{value}{mode})"
+
+
+OrderFact.model_rebuild()
 
 
 class FlaggedParty(FactModel):
@@ -283,12 +292,20 @@ class StreamFacts:
         self.ownership.apply_link(link_id, link)
 
     def _apply_order(self, order_id: str, fact: Fact | None) -> None:
+        current = self._orders.get(order_id)
         if fact is None:
             self._orders.pop(order_id, None)
-        elif isinstance(fact, OrderFact):
-            current = self._orders.get(order_id)
-            if current is None or fact.revision >= current.revision:
-                self._orders[order_id] = fact
+        elif not isinstance(fact, OrderFact) or (current is not None and fact.revision < current.revision):
+            return
+        else:
+            self._orders[order_id] = fact
+        # The activity an order fact carries goes and comes with it.
+        carried = {a.key for a in fact.activity} if fact is not None else set()
+        for activity in current.activity if current is not None else ():
+            if activity.key not in carried:
+                self._apply_activity(activity.key, None)
+        for activity in fact.activity if fact is not None else ():
+            self._apply_activity(activity.key, activity)
 
     def _apply_activity(self, key: str, fact: Fact | None) -> None:
         old = self._activity.pop(key, None)
@@ -371,20 +388,26 @@ class StreamFacts:
     # -- what to remember ----------------------------------------------------------------
 
     def facts_from(self, subject: OrderEvent | ShipmentEvent, decision: Decision, now: datetime) -> list[Fact]:
-        """The facts one decided event adds: its order (with the amendment's evidence),
-        its consignee activity, and the parties the decision held or blocked for a list
-        match. The worker publishes them (key = `fact.key`) and applies them at once."""
+        """The facts one decided event adds: its order (with the amendment's evidence, and
+        its consignee activity), a shipment's consignee activity, and the parties the
+        decision held or blocked for a list match. The worker publishes them (key =
+        `fact.key`) and applies them at once."""
         facts: list[Fact] = []
-        if isinstance(subject, OrderEvent):
-            facts.append(self._order_fact(subject, decision))
         activity = self._activity_fact(subject)
-        if activity is not None:
+        if isinstance(subject, OrderEvent):
+            facts.append(self._order_fact(subject, decision, activity))
+        elif activity is not None:
             facts.append(activity)
         facts.extend(self._flagged_facts(subject, decision))
         return facts
 
-    def _order_fact(self, event: OrderEvent, decision: Decision) -> OrderFact:
+    def _order_fact(self, event: OrderEvent, decision: Decision, activity: ActivityFact | None) -> OrderFact:
         old = self._orders.get(event.order_id)
+        # The activity toward earlier consignees stays, as long as it is remembered at all.
+        carried = [a for a in old.activity if a.key in self._activity and (activity is None or a.key != activity.key)
+                   ] if old else []
+        if activity is not None:
+            carried.append(activity)
         amendments = list(old.amendments) if old else []
         # The same event decided again (a replay, a re-screen) keeps its revision.
         revision = 0 if old is None else old.revision + (old.event_id != event.event_id)
@@ -398,7 +421,7 @@ class StreamFacts:
         return OrderFact(order_id=event.order_id, event_id=event.event_id, status=event.type, at=event.occurred_at,
                          parties=[FactParty.of(p) for p in _parties(event)], ship_to=event.ship_to,
                          decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments,
-                         revision=revision)
+                         revision=revision, activity=carried)
 
     def _activity_fact(self, event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
         activity = activity_of(event)
@@ -436,16 +459,32 @@ class StreamFacts:
 
     # -- expiry --------------------------------------------------------------------------
 
-    def expired(self, now: datetime) -> list[str]:
-        """Keys of facts past their window or horizon (activity older than the structuring
-        window, orders untouched for ORDER_FACTS_KEPT, flagged parties older than
-        FLAGGED_PARTIES_KEPT), and of flagged parties `apply` already dropped for the count
-        cap (each reported once): publish a tombstone for each. Nothing is removed here;
-        the tombstones are applied like any fact."""
+    def expiry(self, now: datetime) -> list[tuple[str, Fact | None]]:
+        """What to publish for the facts past their window or horizon (activity older than
+        the structuring window, orders untouched for ORDER_FACTS_KEPT, flagged parties
+        older than FLAGGED_PARTIES_KEPT) and for the flagged parties `apply` already dropped
+        for the count cap (each reported once): (key, None) for a tombstone, or (key, the
+        order fact without the expired activity it carried). Nothing changes here; the
+        records are applied like any fact."""
         window = timedelta(days=self.thresholds.structuring_window_days)
-        keys = {k for k, f in self._activity.items() if f.at < now - window}
-        keys |= {f"order:{k}" for k, f in self._orders.items() if f.at < now - ORDER_FACTS_KEPT}
-        keys |= {k for k, f in self._flagged.items() if f.at < now - FLAGGED_PARTIES_KEPT}
-        keys |= self._evicted
+        out: dict[str, Fact | None] = {f"order:{k}": None for k, f in self._orders.items()
+                                       if f.at < now - ORDER_FACTS_KEPT}
+        for key, activity in self._activity.items():
+            if activity.at >= now - window:
+                continue
+            carrier = self._orders.get(activity.order_id) if activity.subject.kind is SubjectKind.order \
+                and activity.order_id is not None else None
+            if carrier is None or not any(a.key == key for a in carrier.activity):
+                out[key] = None  # a shipment's activity, or one written under its own key
+            elif out.get(carrier.key, carrier) is not None:  # not going with its order anyway
+                kept = out.get(carrier.key) or carrier
+                assert isinstance(kept, OrderFact)
+                out[carrier.key] = kept.model_copy(update={"activity": [a for a in kept.activity if a.key != key]})
+        out |= {k: None for k, f in self._flagged.items() if f.at < now - FLAGGED_PARTIES_KEPT}
+        out |= dict.fromkeys(self._evicted)
         self._evicted = set()
-        return sorted(keys)
+        return sorted(out.items(), key=lambda item: item[0])
+
+    def expired(self, now: datetime) -> list[str]:
+        """The keys `expiry` publishes a record for."""
+        return [key for key, _ in self.expiry(now)]

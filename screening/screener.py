@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from schemas import (
     Alert,
@@ -44,6 +45,7 @@ from screening.outputs import AuditNote, Output
 from screening.policy import ScreeningPolicy
 from screening.ruledata import RuleData
 from screening.rules import RULES, Rule, RuleContext, Screening, all_parties, evaluate, outcome_of
+from screening.rules.context import MatchMemo
 from screening.subjects import SEEN_EVENTS_KEPT, SubjectEvent, SubjectRecord, closes_subject, subject_of
 
 # seen[event_id] of a shipment event waiting for its order (no decision id yet).
@@ -87,9 +89,10 @@ class Screener:
     rules: tuple[Rule, ...] = RULES
     # Reviewed false positives by allowlist_key (topic `allowlist`, read whole).
     allowlist: dict[str, AllowListEntry] = field(default_factory=dict)
+    matches: MatchMemo = field(default_factory=MatchMemo)
 
     def context(self, now: datetime) -> RuleContext:
-        return RuleContext.at(self.state, self.policy, self.data, self.facts, now)
+        return RuleContext.at(self.state, self.policy, self.data, self.facts, now, self.matches)
 
     def screen(self, event: SubjectEvent, now: datetime) -> Screening:
         screening = evaluate(event, self.context(now), now, self.rules)
@@ -100,8 +103,11 @@ class Screener:
         return Screening(outcome_of(reasons), reasons, screening.lists_version, screening.rules_version)
 
     def on_event(self, event: SubjectEvent, record: SubjectRecord | None, now: datetime,
-                 partition: int = 0, offset: int = -1, hold: HoldState | None = None) -> Screened | None:
-        """Decide one accepted event (`hold`: the subject's open hold, if any). An event_id
+                 partition: int = 0, offset: int = -1, hold: HoldState | None = None,
+                 event_data: dict[str, Any] | None = None) -> Screened | None:
+        """Decide one accepted event (`hold`: the subject's open hold, if any; `event_data`:
+        the JSON object it was validated from, kept in the record as it is instead of a dump
+        of the model, which validates the same). An event_id
         already decided gives None, except when the very message that was decided comes
         again (a consumer replaying after a crash): then its first decision and outputs
         come back unchanged, since whether they reached the topics before the crash is
@@ -121,7 +127,8 @@ class Screener:
         seen = dict(record.seen) if record else {}
         new_record = SubjectRecord(
             kind=subject.kind, id=subject.id, open=not closes_subject(event),
-            event=event.model_dump(mode="json", by_alias=True, exclude_none=True),
+            event=event_data if event_data is not None else event.model_dump(mode="json", by_alias=True,
+                                                                             exclude_none=True),
             occurred_at=event.occurred_at, seen=seen, last_event_id=event.event_id, partition=partition,
             last_offset=offset, open_hold_id=record.open_hold_id if record else None,
             released=record.released if record else False,

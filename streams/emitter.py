@@ -20,8 +20,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
+from prometheus_client.metrics import MetricWrapperBase
 
 from schemas import Alert, AuditKind, AuditRecord, DeadLetter, Decision, HoldEvent, HoldStatus
 from schemas.common import utc_now
@@ -97,7 +99,7 @@ class Emitter:
                 kind, key, payload = entry
                 record = head.append(kind, payload, _at(output))
                 self._produce(self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(), partition)
-                metrics.AUDIT_RECORDS.labels(kind.value).inc()
+                labelled(metrics.AUDIT_RECORDS, kind.value).inc()
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
                 self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
@@ -159,6 +161,15 @@ class Emitter:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
 
+    def send(self, output: Output) -> None:
+        """Send one output the audit trail does not record (a fact, say) outside an event."""
+        if isinstance(output, AuditNote) or audit_entry(output) is not None:
+            raise ValueError(f"{type(output).__name__} is audited: emit it with its subject's partition")
+        topic, key = route(output)
+        self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
+        _count(output)
+        self._producer.poll(0)
+
     def tombstone(self, topic: str, key: str, partition: int | None = None) -> None:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""
@@ -209,15 +220,30 @@ def _at(output: Output) -> datetime:
     return utc_now()
 
 
+# Labelled children of the worker's metrics, by (metric, label values): prometheus_client's
+# labels() (a lock and a validation per call) costs more than the increment, several times
+# per order. Label values here come from small fixed sets (outcomes, reason codes, topics).
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: MetricWrapperBase, *values: str) -> Any:
+    """`metric.labels(*values)`, remembered."""
+    key = (id(metric), values)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*values)
+    return child
+
+
 def _count(output: Output) -> None:
     if isinstance(output, Decision):
-        metrics.DECISIONS.labels(output.outcome.value, output.trigger.value).inc()
+        labelled(metrics.DECISIONS, output.outcome.value, output.trigger.value).inc()
         for reason in output.reasons:
-            metrics.DECISION_REASONS.labels(reason.code.value).inc()
+            labelled(metrics.DECISION_REASONS, reason.code.value).inc()
     elif isinstance(output, HoldEvent) and output.status is HoldStatus.opened:
         metrics.HOLDS_OPENED.inc()
     elif isinstance(output, Alert):
-        metrics.ALERTS.labels(output.severity.value, output.code).inc()
+        labelled(metrics.ALERTS, output.severity.value, output.code).inc()
     elif isinstance(output, DeadLetter):
-        metrics.DEADLETTERS.labels(output.topic, output.error_kind or "unknown").inc()
+        labelled(metrics.DEADLETTERS, output.topic, output.error_kind or "unknown").inc()
 

@@ -29,6 +29,7 @@ from schemas import (
     ShipmentEvent,
     SubjectKind,
     check_key,
+    decode_message,
     parse_message,
 )
 from schemas.common import utc_now
@@ -43,7 +44,7 @@ from screening.reviewers import ReviewerDirectory
 from screening.screener import Screener
 from screening.subjects import SubjectRecord, subject_id
 from streams import metrics, topics
-from streams.emitter import Emitter
+from streams.emitter import Emitter, labelled
 from streams.kafka import broker_reachable
 from streams.settings import Settings
 
@@ -104,10 +105,10 @@ def owned_partitions(app: Any) -> set[tuple[str, int]]:
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
                           book: Any) -> None:
     msg = event.message
-    metrics.EVENTS_CONSUMED.labels(msg.topic).inc()
+    labelled(metrics.EVENTS_CONSUMED, msg.topic).inc()
     now = utc_now()
     try:
-        parsed = parse_message(model, event.value, msg.topic, worker.limits)
+        parsed, data = decode_message(model, event.value, msg.topic, worker.limits)
         check_key(msg.key, subject_id(parsed), "order_id" if model is OrderEvent else "shipment_id", msg.topic)
     except MessageError as exc:
         await dead_letter_event(worker, event, exc)
@@ -125,13 +126,14 @@ async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent |
         started = utc_now()
         hold = worker.hold(record.open_hold_id) if record else None
         screened = worker.screener.on_event(parsed, record, now, partition=msg.partition, offset=msg.offset,
-                                            hold=hold)
+                                            hold=hold, event_data=data)
         if screened is None:
             metrics.DUPLICATE_EVENTS.labels(msg.topic).inc()
             log.info("duplicate event skipped event_id=%s subject=%s", parsed.event_id, key.decode())
             return
         metrics.SCREENING_SECONDS.observe((utc_now() - started).total_seconds())
-        book[key] = screened.record.model_dump_json().encode()
+        if screened.record is not record:  # a replay gives the stored record back: nothing to write
+            book[key] = screened.record.model_dump_json().encode()
         if screened.hold is not None:
             worker.holds[screened.hold.hold_id.encode()] = screened.hold.model_dump_json().encode()
         await worker.emitter.emit(screened.outputs, msg.partition)
@@ -448,15 +450,18 @@ def ownership_applier(worker: Worker) -> Any:
 
 
 def expire_facts(worker: Worker, now: datetime) -> int:
-    """Tombstones for facts past their window; written by the worker that owns orders
-    partition 0 only, since every worker holds all facts."""
+    """Tombstones (or shortened order facts) for facts past their window; written by the
+    worker that owns orders partition 0 only, since every worker holds all facts."""
     if not worker.owns(topics.ORDERS, 0):
         return 0
-    keys = worker.screener.facts.expired(now)
-    for key in keys:
-        worker.emitter.tombstone(topics.FACTS, key)
-        worker.screener.facts.apply(key, None)
-    return len(keys)
+    records = worker.screener.facts.expiry(now)
+    for key, fact in records:
+        if fact is None:
+            worker.emitter.tombstone(topics.FACTS, key)
+        else:
+            worker.emitter.send(fact)  # an order fact without the activity that left the window
+        worker.screener.facts.apply(key, fact)
+    return len(records)
 
 
 def count_list_alert(value: bytes) -> None:

@@ -61,7 +61,7 @@ def rules_named(names: Iterable[str]) -> tuple[Rule, ...]:
 
 def evaluate(subject: Subject, ctx: RuleContext, now: datetime, rules: tuple[Rule, ...] = RULES) -> Screening:
     reasons = [reason for rule in rules for reason in rule(subject, ctx, now)]
-    return Screening(outcome_of(reasons), tuple(reasons), ctx.lists.version(), ctx.data.version)
+    return Screening(outcome_of(reasons), tuple(reasons), ctx.lists_version or ctx.lists.version(), ctx.data.version)
 
 
 __all__ = ["REQUIRED_RULES", "RULES", "RULES_BY_NAME", "Rule", "RuleContext", "Screening", "Subject", "all_parties",

@@ -44,6 +44,28 @@ class SubjectView:
         self.foreign_made = any(origin not in (None, "US") and pct is not None for _, _, _, origin, pct in self.goods)
 
 
+# What the name index is asked about a party: its name, kind, country and identifiers.
+SearchKey = tuple[str, EntryKind | None, str | None, tuple[tuple[str, str], ...]]
+
+
+class MatchMemo:
+    """The name index's answers, remembered across screenings for as long as the list
+    state stays the same (the same content version): a stream names the same parties
+    again and again (the seller on every order, repeat buyers). Bounded: emptied when
+    full."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._version: str | None = None
+        self._hits: dict[SearchKey, list[NameMatch]] = {}
+
+    def for_version(self, version: str) -> dict[SearchKey, list[NameMatch]]:
+        """The answers remembered for list state `version` (forgetting any older ones)."""
+        if version != self._version or len(self._hits) >= self.limit:
+            self._version, self._hits = version, {}
+        return self._hits
+
+
 @dataclass
 class RuleContext:
     lists: ListState
@@ -52,13 +74,19 @@ class RuleContext:
     facts: StreamFacts
     # Why list state may not be used right now (fail closed), or None.
     lists_problem: str | None = None
+    # The list state's content version, and the index answers remembered under it (None:
+    # every search is made afresh).
+    lists_version: str = ""
+    searches: dict[SearchKey, list[NameMatch]] | None = None
     _matches: dict[tuple[int, date], list[NameMatch]] = field(default_factory=dict)
     _views: dict[int, tuple[Subject, SubjectView]] = field(default_factory=dict)
 
     @classmethod
     def at(cls, lists: ListState, policy: ScreeningPolicy, data: RuleData, facts: StreamFacts,
-           now: datetime) -> RuleContext:
-        return cls(lists, policy, data, facts, lists.availability_problem(now, policy.max_list_age))
+           now: datetime, memo: MatchMemo | None = None) -> RuleContext:
+        version = lists.version()
+        return cls(lists, policy, data, facts, lists.availability_problem(now, policy.max_list_age), version,
+                   memo.for_version(version) if memo is not None else None)
 
     def view(self, subject: Subject) -> SubjectView:
         """The subject's derived view, shared by the rules of this screening."""
@@ -78,7 +106,13 @@ class RuleContext:
             return cached
         country = party.address.country if party.address else None
         kind = EntryKind(party.kind.value) if party.kind else None
-        hits = self.lists.index.search(party.name, kind=kind, country=country, ids=_party_ids(party) or None)
+        ids = _party_ids(party)
+        search_key = (party.name, kind, country, tuple(sorted(ids.items())))
+        hits = self.searches.get(search_key) if self.searches is not None else None
+        if hits is None:
+            hits = self.lists.index.search(party.name, kind=kind, country=country, ids=ids or None)
+            if self.searches is not None:
+                self.searches[search_key] = hits
         found = [m for m in hits if (e := self.lists.entries.get(m.key)) is not None and e.in_force(on)]
         self._matches[cache_key] = found
         return found

@@ -5,9 +5,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from schemas import AuditKind, AuditRecord
-from screening.audit import GENESIS_HASH, AuditChain, canonical_json, record_hash, verify
+from screening.audit import GENESIS_HASH, AuditChain, _orjson_agrees, canonical_json, record_hash, verify
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -24,6 +31,53 @@ def test_canonical_json_follows_rfc8785() -> None:
         '{"A":true,"a":[1e+21,0.1,0,"é"],"b":1,"€":null}'.encode()
     # RFC 8785 appendix: number serialisation samples.
     assert canonical_json([333333333.33333329, 1e-7, 9007199254740991]) == b"[333333333.3333333,1e-7,9007199254740991]"
+
+
+# JSON data as a payload may hold it: every scalar kind, floats across the whole range,
+# integers past what a double holds, any text (control characters, astral-plane
+# characters, lone surrogates), keys outside ASCII.
+_SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(2**60), max_value=2**60)
+            | st.floats(allow_nan=False, allow_infinity=False) | st.floats(min_value=1e-7, max_value=1e16)
+            | st.floats(min_value=1e-6, max_value=1e-4)
+            | st.text() | st.text(alphabet=st.characters(max_codepoint=0x7F)))
+_KEYS = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=8) | st.text(max_size=4)
+PAYLOADS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=6),
+                        max_leaves=30)
+
+
+def _rfc8785(payload: Any) -> bytes | type[Exception]:
+    try:
+        return rfc8785.dumps(payload)
+    except rfc8785.CanonicalizationError as exc:
+        return type(exc)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(PAYLOADS)
+def test_the_orjson_fast_path_writes_what_rfc8785_writes(payload: Any) -> None:
+    expected = _rfc8785(payload)
+    if _orjson_agrees(payload):
+        try:
+            fast: bytes | type[Exception] = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            fast = rfc8785.CanonicalizationError  # canonical_json falls back, and rfc8785 refuses too
+            assert not isinstance(expected, bytes)
+        else:
+            assert fast == expected
+    if isinstance(expected, bytes):
+        assert canonical_json(payload) == expected
+    else:
+        with pytest.raises(expected):
+            canonical_json(payload)
+
+
+def test_the_fast_path_takes_what_decisions_and_holds_are_made_of() -> None:
+    decision = {"decision_id": "d-1", "outcome": "HOLD", "reasons": [
+        {"code": "RESTRICTED_PARTY", "score": 0.9312, "detail": "Käufer 'Ηλίας' matches\n\"X\""}],
+        "decided_at": "2026-03-02T09:00:00Z", "seq": 12}
+    assert _orjson_agrees(decision) and canonical_json(decision) == rfc8785.dumps(decision)
+    for slow in ({"score": 1.0}, {"n": 2**53}, {"ü": 1}, {"t": (1, 2)}, {1: "x"}):
+        assert not _orjson_agrees(slow)
 
 
 def test_hash_is_sha256_of_prev_hash_and_canonical_payload() -> None:

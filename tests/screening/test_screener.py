@@ -35,7 +35,8 @@ def order(event_id: str, ship_to: str = "DE", type_: str = "order.created") -> O
 def test_clear_decision_sends_only_the_decision() -> None:
     screened = screener().on_event(order("e1"), None, NOW)
     assert screened is not None
-    assert [type(m).__name__ for m in screened.outputs] == ["Decision", "OrderFact", "ActivityFact"]
+    # The order fact carries its consignee activity: one facts message per order.
+    assert [type(m).__name__ for m in screened.outputs] == ["Decision", "OrderFact"]
     assert screened.decision.outcome.value == "CLEAR"
     assert screened.record.seen == {"e1": screened.decision.decision_id}
 
@@ -153,3 +154,36 @@ def test_a_shipment_whose_order_never_comes_is_held_after_the_wait() -> None:
     assert decided.decision is not None and decided.decision.outcome.value == "HOLD"
     assert [r.code.value for r in decided.decision.reasons] == ["DIVERSION"]
     assert "SO-NEVER" in decided.decision.reasons[0].detail
+
+
+def test_index_answers_are_remembered_until_the_list_state_changes() -> None:
+    from schemas import EntryKind, ListEntry
+
+    s = screener()
+    first = s.on_event(order("m1"), None, NOW)
+    assert first is not None and first.decision.outcome.value == "CLEAR"
+    remembered = s.matches.for_version(s.state.version())
+    assert [key[0] for key in remembered] == ["Nordlicht Automation GmbH"]
+    assert s.matches.for_version(s.state.version()) is remembered, "the same list state: the same answers"
+    listed = ListEntry(list_code="SDN", source_id="778", kind=EntryKind.organization,
+                       name="NORDLICHT AUTOMATION GMBH", source_version="t")
+    s.state.apply(listed.key, listed, NOW)
+    again = s.on_event(order("m2"), None, NOW)
+    assert again is not None and again.decision.outcome.value == "BLOCK", "a list change is seen at once"
+    assert [r.source_id for r in again.decision.reasons] == ["778"]
+
+
+def test_the_record_keeps_the_message_it_was_validated_from_and_reads_it_back_the_same() -> None:
+    from schemas import decode_message
+
+    raw = {"event_id": "r1", "type": "order.created", "order_id": "SO-9", "occurred_at": NOW.isoformat(),
+           "parties": [{"role": "buyer", "name": "Nordlicht Automation GmbH", "address": {"country": "de"},
+                        "phone": None}],
+           "ship_to": {"country": "de"}, "lines": [{"sku": "X", "description": "pump", "quantity": 2,
+                                                    "unit_value": 14.5, "currency": "USD"}], "po_ref": "extra"}
+    event, data = decode_message(OrderEvent, json.dumps(raw).encode(), "orders")
+    screened = screener().on_event(event, None, NOW, event_data=data)
+    assert screened is not None and screened.record.event == raw
+    assert screened.record.parsed_event() == event
+    stored = type(screened.record).model_validate_json(screened.record.model_dump_json())
+    assert stored.parsed_event() == event

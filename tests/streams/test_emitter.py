@@ -86,3 +86,27 @@ def test_a_failed_or_missing_report_fails_the_flush() -> None:
             await out.flush(timeout_s=0.05)
 
     asyncio.run(scenario())
+
+
+def test_an_unaudited_output_sent_outside_an_event_is_counted_in_the_flush_and_audited_ones_are_refused() -> None:
+    from datetime import UTC, datetime
+
+    from schemas import Decision, Subject, SubjectKind, Trigger
+    from screening.facts import ActivityFact
+
+    async def scenario() -> None:
+        producer = ReportsOnCue()
+        out = emitter(producer)
+        now = datetime(2026, 3, 2, tzinfo=UTC)
+        order = Subject(kind=SubjectKind.order, id="SO-1")
+        out.send(ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now))
+        flushing = asyncio.ensure_future(out.flush(timeout_s=5))
+        await asyncio.sleep(0.01)
+        assert not flushing.done()
+        producer.deliver(0)
+        await asyncio.wait_for(flushing, 1)
+        with pytest.raises(ValueError, match="audited"):
+            out.send(Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
+                              lists_version="v", decided_at=now))
+
+    asyncio.run(scenario())

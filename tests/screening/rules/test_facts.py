@@ -27,14 +27,43 @@ def test_an_order_gives_its_order_fact_and_consignee_activity() -> None:
     facts = StreamFacts()
     event = order(BUYER, CONSIGNEE, lines=[line(100, 3), line("0.5", 2)], ship_to="HK")
     made = facts.facts_from(event, decision(Subject(kind=SubjectKind.order, id="SO-1")), NOW)
-    assert [f.key for f in made] == ["order:SO-1", "activity:HK|harbour supply:order:SO-1"]
-    order_fact, activity = made
+    # One facts message per order: the order fact carries its consignee activity.
+    [order_fact] = made
     assert isinstance(order_fact, OrderFact) and order_fact.outcome == "CLEAR"
     assert order_fact.destination == "HK"
-    assert isinstance(activity, ActivityFact) and activity.value_usd == Decimal("301.0")
+    [activity] = order_fact.activity
+    assert activity.key == "activity:HK|harbour supply:order:SO-1" and activity.value_usd == Decimal("301.0")
+    facts.apply(order_fact.key, order_fact)
+    assert facts.activity("HK|harbour supply", NOW - DAY) == [activity]
     # Without a consignee, the buyer is whose activity an order is.
-    [_, buyer_activity] = facts.facts_from(order(BUYER), decision(Subject(kind=SubjectKind.order, id="SO-1")), NOW)
-    assert buyer_activity.key == "activity:DE|nordlicht automation:order:SO-1"
+    [buyer_order] = facts.facts_from(order(BUYER), decision(Subject(kind=SubjectKind.order, id="SO-1")), NOW)
+    assert isinstance(buyer_order, OrderFact)
+    assert [a.key for a in buyer_order.activity] == ["activity:HK|harbour supply:order:SO-1",
+                                                     "activity:DE|nordlicht automation:order:SO-1"]
+
+
+def test_an_order_amended_to_another_consignee_keeps_the_earlier_activity_until_its_window_ends() -> None:
+    stream = Stream()
+    stream.screen(order(BUYER, CONSIGNEE, when=NOW - 20 * DAY))
+    stream.screen(order(BUYER, party("consignee", "Other Ltd", "HK"), event_id="o-2", type="order.amended",
+                        ship_to="HK", when=NOW - DAY))
+    fact = stream.facts.order("SO-1")
+    assert fact is not None
+    assert [a.key for a in fact.activity] == ["activity:HK|harbour supply:order:SO-1", "activity:HK|other:order:SO-1"]
+    # 15 days on, the first consignee's activity has left the 30-day window: the order fact
+    # is published again without it (no tombstone: it never had a key of its own).
+    [(key, shorter)] = stream.facts.expiry(NOW + 15 * DAY)
+    assert key == "order:SO-1" and isinstance(shorter, OrderFact)
+    assert [a.key for a in shorter.activity] == ["activity:HK|other:order:SO-1"]
+    stream.facts.apply(key, shorter)
+    assert stream.facts.activity("HK|harbour supply", NOW - 60 * DAY) == []
+    assert [a.key for a in stream.facts.activity("HK|other", NOW - 60 * DAY)] == ["activity:HK|other:order:SO-1"]
+    # An activity fact written under its own key (before order facts carried theirs) still
+    # applies, and expires by tombstone.
+    legacy = ActivityFact(consignee="HK|legacy", consignee_name="Legacy Ltd", subject=Subject(
+        kind=SubjectKind.order, id="SO-0"), order_id="SO-0", event_id="o-0", at=NOW - 40 * DAY)
+    stream.facts.apply(legacy.key, legacy)
+    assert (legacy.key, None) in stream.facts.expiry(NOW)
 
 
 def test_a_shipments_activity_dates_from_its_first_event() -> None:
@@ -104,15 +133,14 @@ def test_facts_round_trip_through_json_and_rebuild_the_same_view() -> None:
 
 def test_tombstones_remove_and_bad_keys_are_refused() -> None:
     facts = StreamFacts()
-    [order_fact, activity] = facts.facts_from(order(BUYER, CONSIGNEE), decision(
+    [order_fact] = facts.facts_from(order(BUYER, CONSIGNEE), decision(
         Subject(kind=SubjectKind.order, id="SO-1")), NOW)
     facts.apply(order_fact.key, order_fact)
-    facts.apply(activity.key, activity)
-    facts.apply(activity.key, None)
-    facts.apply(activity.key, None)
-    assert facts.activity("HK|harbour supply", NOW - DAY) == []
+    assert facts.activity("HK|harbour supply", NOW - DAY) != []
+    facts.apply("order:SO-1", None)
     facts.apply("order:SO-1", None)
     assert facts.order("SO-1") is None
+    assert facts.activity("HK|harbour supply", NOW - DAY) == [], "an order's activity goes with it"
     with pytest.raises(ValueError, match="does not match"):
         facts.apply("order:SO-2", order_fact)
     with pytest.raises(ValueError, match="no known kind"):
@@ -126,12 +154,17 @@ def test_expired_names_facts_past_their_window_and_horizon() -> None:
     for event in (old, recent):
         for f in facts.facts_from(event, decision(Subject(kind=SubjectKind.order, id=event.order_id)), NOW):
             facts.apply(f.key, f)
-    assert facts.expired(NOW) == ["activity:HK|harbour supply:order:SO-OLD", "order:SO-OLD"]
-    assert facts.expired(NOW + 25 * DAY) == ["activity:HK|harbour supply:order:SO-NEW",
-                                             "activity:HK|harbour supply:order:SO-OLD", "order:SO-OLD"]
-    for key in facts.expired(NOW):
-        facts.apply(key, None)
+    # An order's activity goes with it; an activity past its window while its order stays
+    # is dropped from the order fact, published again.
+    assert facts.expiry(NOW) == [("order:SO-OLD", None)]
+    [(shortened, shorter), (gone, none)] = facts.expiry(NOW + 25 * DAY)
+    assert (gone, none) == ("order:SO-OLD", None)
+    assert shortened == "order:SO-NEW" and isinstance(shorter, OrderFact) and shorter.activity == []
+    assert facts.expired(NOW) == ["order:SO-OLD"]
+    for key, fact in facts.expiry(NOW + 25 * DAY):
+        facts.apply(key, fact)
     assert facts.order("SO-OLD") is None and facts.order("SO-NEW") is not None
+    assert facts.counts()["activity"] == 0
 
 
 def test_flagged_parties_are_capped_oldest_first() -> None:
