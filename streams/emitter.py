@@ -20,10 +20,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
-from prometheus_client.metrics import MetricWrapperBase
 
 from schemas import Alert, AuditKind, AuditRecord, DeadLetter, Decision, HoldEvent, HoldStatus
 from schemas.common import utc_now
@@ -99,7 +97,7 @@ class Emitter:
                 kind, key, payload = entry
                 record = head.append(kind, payload, _at(output))
                 self._produce(self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(), partition)
-                labelled(metrics.AUDIT_RECORDS, kind.value).inc()
+                metrics.labelled(metrics.AUDIT_RECORDS, kind.value).inc()
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
                 self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
@@ -220,30 +218,15 @@ def _at(output: Output) -> datetime:
     return utc_now()
 
 
-# Labelled children of the worker's metrics, by (metric, label values): prometheus_client's
-# labels() (a lock and a validation per call) costs more than the increment, several times
-# per order. Label values here come from small fixed sets (outcomes, reason codes, topics).
-_children: dict[tuple[int, tuple[str, ...]], Any] = {}
-
-
-def labelled(metric: MetricWrapperBase, *values: str) -> Any:
-    """`metric.labels(*values)`, remembered."""
-    key = (id(metric), values)
-    child = _children.get(key)
-    if child is None:
-        child = _children[key] = metric.labels(*values)
-    return child
-
-
 def _count(output: Output) -> None:
     if isinstance(output, Decision):
-        labelled(metrics.DECISIONS, output.outcome.value, output.trigger.value).inc()
+        metrics.labelled(metrics.DECISIONS, output.outcome.value, output.trigger.value).inc()
         for reason in output.reasons:
-            labelled(metrics.DECISION_REASONS, reason.code.value).inc()
+            metrics.labelled(metrics.DECISION_REASONS, reason.code.value).inc()
     elif isinstance(output, HoldEvent) and output.status is HoldStatus.opened:
         metrics.HOLDS_OPENED.inc()
     elif isinstance(output, Alert):
-        labelled(metrics.ALERTS, output.severity.value, output.code).inc()
+        metrics.labelled(metrics.ALERTS, output.severity.value, output.code).inc()
     elif isinstance(output, DeadLetter):
-        labelled(metrics.DEADLETTERS, output.topic, output.error_kind or "unknown").inc()
+        metrics.labelled(metrics.DEADLETTERS, output.topic, output.error_kind or "unknown").inc()
 

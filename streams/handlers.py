@@ -44,7 +44,7 @@ from screening.reviewers import ReviewerDirectory
 from screening.screener import Screener
 from screening.subjects import SubjectRecord, subject_id
 from streams import metrics, topics
-from streams.emitter import Emitter, labelled
+from streams.emitter import Emitter
 from streams.kafka import broker_reachable
 from streams.settings import Settings
 
@@ -105,7 +105,7 @@ def owned_partitions(app: Any) -> set[tuple[str, int]]:
 async def screen_subject(worker: Worker, event: EventT, model: type[OrderEvent | ShipmentEvent],
                           book: Any) -> None:
     msg = event.message
-    labelled(metrics.EVENTS_CONSUMED, msg.topic).inc()
+    metrics.labelled(metrics.EVENTS_CONSUMED, msg.topic).inc()
     now = utc_now()
     try:
         parsed, data = decode_message(model, event.value, msg.topic, worker.limits)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 EVENTS_CONSUMED = Counter("tradescreen_events_consumed_total", "Input messages consumed", ["topic"])
 DUPLICATE_EVENTS = Counter("tradescreen_duplicate_events_total",
@@ -40,3 +43,18 @@ RESCREENS = Counter("tradescreen_rescreen_subjects_total", "Open subjects re-scr
 RESCREEN_SECONDS = Histogram("tradescreen_rescreen_duration_seconds", "Duration of one re-screening pass",
                              buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60))
 BROKER_UP = Gauge("tradescreen_broker_up", "1 if the worker reached the Kafka cluster at its last check")
+
+
+# Labelled children of the worker's metrics, by (metric, label values): prometheus_client's
+# labels() (a lock and a validation per call) costs more than the increment, several times
+# per order. Label values here come from small fixed sets (outcomes, reason codes, topics).
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: MetricWrapperBase, *values: str) -> Any:
+    """`metric.labels(*values)`, remembered."""
+    key = (id(metric), values)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*values)
+    return child
