@@ -12,6 +12,8 @@ usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2
                               [--seconds 10] [--skip-ceilings] [--profile FILE]
        python bench/stream.py --compare-rules ROUNDS [--orders N]   (issue 10, point 7)
        python bench/stream.py --compare-code CHECKOUT [--rounds 4] [--orders N]
+       python bench/stream.py --compare-env TRADESCREEN_X=V [--rounds 4] [--orders N]
+       python bench/stream.py --compare-workers ROUNDS [--orders N]   (issue 13: two >= 1.7x one)
            (this checkout's worker against another's, e.g. `git worktree add /tmp/base main`;
            the other checkout needs its compiled screening/matching modules)
 """
@@ -268,9 +270,9 @@ NAME_AND_EMBARGO = "embargo_destinations,embargo_transit,lists_available,restric
 
 
 def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random,
-              variants: dict[str, tuple[Path | None, dict[str, str]]]) -> dict[str, Any]:
-    """Flat-out decisions per second (and CPU ms per order) of one worker per variant
-    (label -> (checkout or None for this one, extra environment)), whole worker runs
+              variants: dict[str, tuple[Path | None, dict[str, str], int]]) -> dict[str, Any]:
+    """Flat-out decisions per second (and CPU ms per order) of each variant (label ->
+    (checkout or None for this one, extra environment, number of workers)), whole runs
     alternating on the same broker (ABBA...), each warmed with 500 orders. Every run has
     topics, lists and consumer group of its own: no run recovers, re-screens or remembers
     (stream facts) what an earlier one decided, and none rejoins a group behind a stopped
@@ -281,11 +283,11 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     for n in range(args.rounds):
         for label in (labels if n % 2 == 0 else labels[::-1]):
-            checkout, extra = variants[label]
+            checkout, extra, workers = variants[label]
             prefix = f"bench-{n}-{labels.index(label)}."
             entries = publish_lists(broker, prefix)
             clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
-            procs = start_workers(broker, tmp / f"{label}{n}", entries, 1, checkout, prefix,
+            procs = start_workers(broker, tmp / f"{label}{n}", entries, workers, checkout, prefix,
                                   **{"TRADESCREEN_APP_ID": f"bench-stream-{n}-{labels.index(label)}", **extra})
             try:
                 flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
@@ -398,6 +400,10 @@ def main() -> None:
     ap.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting threads too")
     ap.add_argument("--compare-rules", type=int, default=0, metavar="ROUNDS",
                     help="only: every rule against name-and-embargo, ROUNDS alternating worker runs of each")
+    ap.add_argument("--compare-env", metavar="NAME=VALUE[,NAME=VALUE]",
+                    help="a worker with these TRADESCREEN_* settings against one without, alternating (--rounds)")
+    ap.add_argument("--compare-workers", type=int, default=0, metavar="ROUNDS",
+                    help="two workers against one, whole runs alternating (issue 13: two >= 1.7x one)")
     ap.add_argument("--compare-code", type=Path, metavar="CHECKOUT",
                     help="only: this checkout's worker against CHECKOUT's (a git worktree), alternating runs")
     ap.add_argument("--rounds", type=int, default=4, help="worker runs of each variant with --compare-code")
@@ -410,12 +416,24 @@ def main() -> None:
         if args.compare_rules:
             args.rounds = args.compare_rules
             report["rules"] = alternate(broker, args, tmp, rng, {
-                "all": (None, {}), "name_and_embargo": (None, {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO})})
+                "all": (None, {}, 1), "name_and_embargo": (None, {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO}, 1)})
+            print(json.dumps(report, indent=2))
+            return
+        if args.compare_env:
+            args.rounds = args.rounds or 2
+            setting = dict(pair.split("=", 1) for pair in args.compare_env.split(","))
+            report["env"] = alternate(broker, args, tmp, rng, {"with": (None, setting, 1), "without": (None, {}, 1)})
+            report["env"]["setting"] = setting
+            print(json.dumps(report, indent=2))
+            return
+        if args.compare_workers:
+            args.rounds = args.compare_workers
+            report["workers"] = alternate(broker, args, tmp, rng, {"two": (None, {}, 2), "one": (None, {}, 1)})
             print(json.dumps(report, indent=2))
             return
         if args.compare_code:
             report["code"] = alternate(broker, args, tmp, rng, {
-                "this": (None, {}), "other": (args.compare_code.resolve(), {})})
+                "this": (None, {}, 1), "other": (args.compare_code.resolve(), {}, 1)})
             report["code"]["other_checkout"] = str(args.compare_code)
             print(json.dumps(report, indent=2))
             return

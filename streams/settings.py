@@ -111,6 +111,9 @@ class Settings(BaseSettings):
 
     # How long the worker's consumer lets the broker hold a fetch (streams/faust_tuning.py).
     consumer_fetch_wait_ms: int = Field(default=20, ge=1, le=1500)
+    # How long the output producer collects outputs into a batch before sending it: latency
+    # against produce() cost (docs/benchmarks.md, "Output linger").
+    output_linger_ms: float = Field(default=2.0, ge=0, le=1000)
 
     # Review service and alert forwarding (issue 11).
     review_host: str = "127.0.0.1"

@@ -67,9 +67,10 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
                            max_list_age=timedelta(hours=settings.max_list_age_hours))
 
 
-# Outputs: small batches soon (latency), one request in flight per connection so a retry
-# cannot reorder a subject's decisions (the embedded broker has no idempotent producer).
-OUTPUT_PRODUCER = {"linger.ms": 2, "max.in.flight.requests.per.connection": 1, "acks": "all"}
+# Outputs: one request in flight per connection so a retry cannot reorder a subject's
+# decisions (the embedded broker has no idempotent producer); batches as long as
+# TRADESCREEN_OUTPUT_LINGER_MS says.
+OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
@@ -80,7 +81,8 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
         return AuditRecord.model_validate_json(raw) if raw else None
 
-    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER), settings.topic, audit_tail)
+    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER, **{"linger.ms": settings.output_linger_ms}),
+                      settings.topic, audit_tail)
     flush_before_commit(emitter.flush)
     app = faust.App(
         settings.app_id,
