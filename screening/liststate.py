@@ -41,12 +41,15 @@ class ListVersions:
         self._fingerprints: dict[str, str] = {}
         self._sums: dict[str, int] = defaultdict(int)
         self._counts: dict[str, int] = defaultdict(int)
+        # describe() is asked for on every screening, and changes only with the entries.
+        self._described: str | None = None
 
     def fingerprint(self, key: str) -> str | None:
         return self._fingerprints.get(key)
 
     def add(self, key: str, list_code: str, fingerprint: str) -> None:
         self._fingerprints[key] = fingerprint
+        self._described = None
         self._sums[list_code] = (self._sums[list_code] + int(fingerprint, 16)) % _MOD
         self._counts[list_code] += 1
 
@@ -54,6 +57,7 @@ class ListVersions:
         fingerprint = self._fingerprints.pop(key, None)
         if fingerprint is None:
             return
+        self._described = None
         self._sums[list_code] = (self._sums[list_code] - int(fingerprint, 16)) % _MOD
         self._counts[list_code] -= 1
         if self._counts[list_code] == 0:
@@ -68,7 +72,9 @@ class ListVersions:
 
     def describe(self) -> str:
         """All lists' versions, e.g. "EL:3c9e1f0a2b4d SDN:a41b07c3d2e1"; "none" if empty."""
-        return " ".join(f"{code}:{self.of(code)}" for code in sorted(self._counts)) or "none"
+        if self._described is None:
+            self._described = " ".join(f"{code}:{self.of(code)}" for code in sorted(self._counts)) or "none"
+        return self._described
 
 
 class ListState:
