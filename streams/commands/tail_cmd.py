@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import typer
-from confluent_kafka import Consumer
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
 
 from streams import topics
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
@@ -50,9 +50,16 @@ def describe(topic: str, value: dict[str, Any]) -> tuple[str, str | None]:
 def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool = False,
                limit: int | None = None, stop: threading.Event | None = None) -> None:
     consumer = Consumer(client_config(bootstrap, cfg, **{
-        "group.id": f"tradescreen-tail-{uuid.uuid4()}", "enable.auto.commit": False,
-        "auto.offset.reset": "earliest" if from_beginning else "latest"}))
-    consumer.subscribe([cfg.topic(topic)])
+        "group.id": f"tradescreen-tail-{uuid.uuid4()}", "enable.auto.commit": False}))
+    # Every partition assigned directly, not through a consumer group: a reader needs no
+    # group, and joining one took the embedded broker about 24 s.
+    name = cfg.topic(topic)
+    meta = consumer.list_topics(name, timeout=30).topics[name]
+    if meta.error is not None:
+        consumer.close()
+        raise typer.BadParameter(f"topic {name}: {meta.error}")
+    start = OFFSET_BEGINNING if from_beginning else OFFSET_END
+    consumer.assign([TopicPartition(name, p, start) for p in sorted(meta.partitions)])
     shown = 0
     try:
         while (limit is None or shown < limit) and not (stop and stop.is_set()):

@@ -70,7 +70,9 @@ def worker_with_secrets(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPat
     worker = WorkerProcess(broker.bootstrap, tmp_path_factory.mktemp("sec-worker"),
                            TRADESCREEN_TOPIC_PREFIX=PREFIX, TRADESCREEN_APP_ID="tradescreen-sec",
                            TRADESCREEN_KAFKA_SASL_USERNAME=USERNAME, TRADESCREEN_KAFKA_SASL_PASSWORD=PASSWORD,
-                           TRADESCREEN_KAFKA_SSL_KEY_PASSWORD=PASSWORD + "-key").start()
+                           TRADESCREEN_KAFKA_SSL_KEY_PASSWORD=PASSWORD + "-key",
+                           # No lists on these topics: screen (fail closed) soon, not after 60 s.
+                           TRADESCREEN_STARTUP_GRACE_S="5").start()
     try:
         worker.wait_health(lambda h: h["broker"]["reachable"])
         yield worker
