@@ -58,6 +58,9 @@ FORMS = ("GmbH", "Ltd", "LLC", "Inc.", "S.A.", "B.V.", "AB", "Co., Ltd.", "Pty L
 TRADES = ("Trading", "Electronics", "Logistics", "Systems", "Industrial Supply", "Networks", "Instruments")
 CITIES = (("Stuttgart", "DE"), ("Osaka", "JP"), ("Ottawa", "CA"), ("Lyon", "FR"), ("Manchester", "GB"),
           ("Seoul", "KR"), ("Stockholm", "SE"), ("Perth", "AU"), ("Madrid", "ES"), ("Milan", "IT"))
+STREETS = ("Main St", "Harbour Rd", "Industriestrasse", "Rue de la Gare", "High St", "Station Rd",
+           "Via Roma", "Calle Mayor", "Kungsgatan", "Queen St", "Market St", "Park Ave", "Mill Lane",
+           "Bahnhofstrasse", "Avenue Foch", "Church St", "Dock Rd", "Elm St", "Bridge St", "King St")
 ITEMS = (("BB-CHIPSET-7", "baseband chipset", "5A991", "854231", 14.5),
          ("SW-ROUTER-4", "carrier router", "5A002", "851762", 8200.0),
          ("OSC-200", "digital oscilloscope", "3A992", "903020", 2300.0),
@@ -75,8 +78,11 @@ def realistic_order(rng: random.Random, listed: list[str]) -> dict[str, Any]:
     def party(role: str) -> dict[str, Any]:
         city, country = rng.choice(CITIES)
         name = rng.choice(listed) if listed and rng.random() < 0.05 else clean_name(rng)
-        return {"role": role, "name": name, "address": {"line1": f"{rng.randint(1, 200)} Main St", "city": city,
-                                                       "country": country}}
+        # Street addresses from a pool as large as a real customer base's: unrelated
+        # companies rarely share one (with 200 "Main St" numbers a city, a fifth of the
+        # orders named a party at the address of one held before: FRONT_COMPANY).
+        street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
+        return {"role": role, "name": name, "address": {"line1": street, "city": city, "country": country}}
     buyer = party("buyer")
     return {
         "event_id": str(uuid.UUID(int=rng.getrandbits(128))), "type": "order.created",
