@@ -159,15 +159,6 @@ class Emitter:
             self._failed.append(f"{msg.topic()}: {err}")
             metrics.OUTPUT_FAILURES.labels(msg.topic() or "unknown").inc()
 
-    def send(self, output: Output) -> None:
-        """Send one output the audit trail does not record (a fact, say) outside an event."""
-        if isinstance(output, AuditNote) or audit_entry(output) is not None:
-            raise ValueError(f"{type(output).__name__} is audited: emit it with its subject's partition")
-        topic, key = route(output)
-        self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
-        _count(output)
-        self._producer.poll(0)
-
     def tombstone(self, topic: str, key: str, partition: int | None = None) -> None:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""

@@ -449,7 +449,7 @@ def ownership_applier(worker: Worker) -> Any:
     return apply
 
 
-def expire_facts(worker: Worker, now: datetime) -> int:
+async def expire_facts(worker: Worker, now: datetime) -> int:
     """Tombstones (or shortened order facts) for facts past their window; written by the
     worker that owns orders partition 0 only, since every worker holds all facts."""
     if not worker.owns(topics.ORDERS, 0):
@@ -459,7 +459,7 @@ def expire_facts(worker: Worker, now: datetime) -> int:
         if fact is None:
             worker.emitter.tombstone(topics.FACTS, key)
         else:
-            worker.emitter.send(fact)  # an order fact without the activity that left the window
+            await worker.emitter.emit([fact])  # an order fact without the activity that left the window
         worker.screener.facts.apply(key, fact)
     return len(records)
 
@@ -582,13 +582,9 @@ def allowlist_applier(worker: Worker) -> Any:
         else:
             before = worker.screener.allowlist.get(key)
             worker.screener.allowlist[key] = entry
-        if _audits_shared_state(worker) and (entry is not None or before is not None):
-            payload: dict[str, Any] = {"key": key, "change": "revoked" if entry is None else "added"}
-            if entry is not None:
-                payload["entry"] = entry.model_dump(mode="json", exclude_none=True)
-            elif before is not None:
-                payload["entry"] = before.model_dump(mode="json", exclude_none=True)
-            await worker.emitter.emit([AuditNote(AuditKind.allowlist, key, payload, utc_now())], 0)
+        shown = entry or before
+        if _audits_shared_state(worker) and shown is not None:
+            await _audit_allowlist_change(worker, key, "revoked" if entry is None else "added", shown)
 
     return apply
 
@@ -617,9 +613,15 @@ async def audit_what_arrived_while_down(worker: Worker) -> None:
             await _audit_list_load(worker, manifest, read_at_start=True)
     for key, entry in sorted(worker.screener.allowlist.items()):
         if since is None or entry.created_at > since:
-            payload = {"key": key, "change": "added", "read_at_start": True,
-                       "entry": entry.model_dump(mode="json", exclude_none=True)}
-            await worker.emitter.emit([AuditNote(AuditKind.allowlist, key, payload, utc_now())], 0)
+            await _audit_allowlist_change(worker, key, "added", entry, read_at_start=True)
+
+
+async def _audit_allowlist_change(worker: Worker, key: str, change: str, entry: AllowListEntry,
+                                  read_at_start: bool = False) -> None:
+    payload: dict[str, Any] = {"key": key, "change": change, "entry": entry.model_dump(mode="json", exclude_none=True)}
+    if read_at_start:
+        payload["read_at_start"] = True
+    await worker.emitter.emit([AuditNote(AuditKind.allowlist, key, payload, utc_now())], 0)
 
 
 def _audits_shared_state(worker: Worker) -> bool:

@@ -211,7 +211,7 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     async def expire_subjects() -> None:
         try:
             handlers.expire_subjects(worker, utc_now())
-            handlers.expire_facts(worker, utc_now())
+            await handlers.expire_facts(worker, utc_now())
         except Exception:
             log.exception("expiring subjects failed")
 

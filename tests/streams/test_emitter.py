@@ -7,7 +7,7 @@ against the real broker in tests/integration."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -36,14 +36,14 @@ class Delivered:
         return "t"
 
 
-def emitter(producer: ReportsOnCue) -> Emitter:
-    return Emitter(producer, lambda t: t)  # type: ignore[arg-type]
+def run(scenario: Callable[[ReportsOnCue, Emitter], Awaitable[None]]) -> None:
+    """Play `scenario` against an emit point whose producer reports on cue."""
+    producer = ReportsOnCue()
+    asyncio.run(scenario(producer, Emitter(producer, lambda t: t)))  # type: ignore[arg-type]
 
 
 def test_a_flush_waits_for_an_earlier_output_even_when_later_ones_are_reported_first() -> None:
-    async def scenario() -> None:
-        producer = ReportsOnCue()
-        out = emitter(producer)
+    async def scenario(producer: ReportsOnCue, out: Emitter) -> None:
         out.forward("t", 0, b"k", b"first")
         out.forward("t", 1, b"k", b"second")
         flushing = asyncio.ensure_future(out.flush(timeout_s=5))
@@ -56,13 +56,11 @@ def test_a_flush_waits_for_an_earlier_output_even_when_later_ones_are_reported_f
         producer.deliver(0)
         await asyncio.wait_for(flushing, 1)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_flush_does_not_wait_for_outputs_produced_after_it_began() -> None:
-    async def scenario() -> None:
-        producer = ReportsOnCue()
-        out = emitter(producer)
+    async def scenario(producer: ReportsOnCue, out: Emitter) -> None:
         out.forward("t", 0, b"k", b"before")
         flushing = asyncio.ensure_future(out.flush(timeout_s=5))
         await asyncio.sleep(0.01)
@@ -70,13 +68,11 @@ def test_a_flush_does_not_wait_for_outputs_produced_after_it_began() -> None:
         producer.deliver(0)
         await asyncio.wait_for(flushing, 1)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_failed_or_missing_report_fails_the_flush() -> None:
-    async def scenario() -> None:
-        producer = ReportsOnCue()
-        out = emitter(producer)
+    async def scenario(producer: ReportsOnCue, out: Emitter) -> None:
         out.forward("t", 0, b"k", b"lost")
         producer.deliver(0, error="broker said no")
         with pytest.raises(OutputDeliveryError, match="1 failed"):
@@ -85,7 +81,7 @@ def test_a_failed_or_missing_report_fails_the_flush() -> None:
         with pytest.raises(OutputDeliveryError, match="1 outputs undelivered"):
             await out.flush(timeout_s=0.05)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_an_unaudited_output_sent_outside_an_event_is_counted_in_the_flush_and_audited_ones_are_refused() -> None:
@@ -94,19 +90,17 @@ def test_an_unaudited_output_sent_outside_an_event_is_counted_in_the_flush_and_a
     from schemas import Decision, Subject, SubjectKind, Trigger
     from screening.facts import ActivityFact
 
-    async def scenario() -> None:
-        producer = ReportsOnCue()
-        out = emitter(producer)
+    async def scenario(producer: ReportsOnCue, out: Emitter) -> None:
         now = datetime(2026, 3, 2, tzinfo=UTC)
         order = Subject(kind=SubjectKind.order, id="SO-1")
-        out.send(ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now))
+        await out.emit([ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)])
         flushing = asyncio.ensure_future(out.flush(timeout_s=5))
         await asyncio.sleep(0.01)
         assert not flushing.done()
         producer.deliver(0)
         await asyncio.wait_for(flushing, 1)
         with pytest.raises(ValueError, match="audited"):
-            out.send(Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
-                              lists_version="v", decided_at=now))
+            await out.emit([Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event,
+                                     outcome="CLEAR", lists_version="v", decided_at=now)])
 
-    asyncio.run(scenario())
+    run(scenario)
