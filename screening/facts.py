@@ -267,7 +267,7 @@ class StreamFacts:
         self._flagged: dict[str, FlaggedParty] = {}
         self._flagged_keys: dict[str, ContactKeys] = {}
         self._flagged_by_detail: dict[tuple[str, str], set[str]] = defaultdict(set)
-        # Flagged parties dropped for the count cap, until `expired` reports them once.
+        # Flagged parties dropped for the count cap, until `expiry` reports them once.
         self._evicted: set[str] = set()
         self.ownership = OwnershipGraph()
 
@@ -295,9 +295,9 @@ class StreamFacts:
         current = self._orders.get(order_id)
         if fact is None:
             self._orders.pop(order_id, None)
-        elif not isinstance(fact, OrderFact) or (current is not None and fact.revision < current.revision):
-            return
         else:
+            if not isinstance(fact, OrderFact) or (current is not None and fact.revision < current.revision):
+                return  # another kind under an order key, or an older record read back
             self._orders[order_id] = fact
         # The activity an order fact carries goes and comes with it.
         carried = {a.key for a in fact.activity} if fact is not None else set()
@@ -469,6 +469,7 @@ class StreamFacts:
         window = timedelta(days=self.thresholds.structuring_window_days)
         out: dict[str, Fact | None] = {f"order:{k}": None for k, f in self._orders.items()
                                        if f.at < now - ORDER_FACTS_KEPT}
+        shortened: dict[str, OrderFact] = {}
         for key, activity in self._activity.items():
             if activity.at >= now - window:
                 continue
@@ -476,15 +477,12 @@ class StreamFacts:
                 and activity.order_id is not None else None
             if carrier is None or not any(a.key == key for a in carrier.activity):
                 out[key] = None  # a shipment's activity, or one written under its own key
-            elif out.get(carrier.key, carrier) is not None:  # not going with its order anyway
-                kept = out.get(carrier.key) or carrier
-                assert isinstance(kept, OrderFact)
-                out[carrier.key] = kept.model_copy(update={"activity": [a for a in kept.activity if a.key != key]})
+            elif carrier.key not in out:  # else it goes with its order anyway
+                kept = shortened.get(carrier.key, carrier)
+                shortened[carrier.key] = kept.model_copy(update={"activity": [a for a in kept.activity
+                                                                              if a.key != key]})
+        out |= shortened
         out |= {k: None for k, f in self._flagged.items() if f.at < now - FLAGGED_PARTIES_KEPT}
         out |= dict.fromkeys(self._evicted)
         self._evicted = set()
         return sorted(out.items(), key=lambda item: item[0])
-
-    def expired(self, now: datetime) -> list[str]:
-        """The keys `expiry` publishes a record for."""
-        return [key for key, _ in self.expiry(now)]

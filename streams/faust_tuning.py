@@ -89,11 +89,9 @@ class Transport(faust_aiokafka.Transport):
 
 class _FlowControl(FlowControlEvent):
     def resume(self) -> None:
-        suspended = not self.is_active()
-        self._suspend.clear()
-        self._resume.set()
-        if suspended:
-            self.clear()
+        if self.is_active():
+            return  # nothing was suspended: the buffers hold records fetched after a seek
+        super().resume()
 
 
 def keep_records_fetched_after_seek(app: faust.App) -> None:

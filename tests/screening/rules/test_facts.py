@@ -160,7 +160,7 @@ def test_expired_names_facts_past_their_window_and_horizon() -> None:
     [(shortened, shorter), (gone, none)] = facts.expiry(NOW + 25 * DAY)
     assert (gone, none) == ("order:SO-OLD", None)
     assert shortened == "order:SO-NEW" and isinstance(shorter, OrderFact) and shorter.activity == []
-    assert facts.expired(NOW) == ["order:SO-OLD"]
+    assert [key for key, _ in facts.expiry(NOW)] == ["order:SO-OLD"]
     for key, fact in facts.expiry(NOW + 25 * DAY):
         facts.apply(key, fact)
     assert facts.order("SO-OLD") is None and facts.order("SO-NEW") is not None
@@ -175,8 +175,8 @@ def test_flagged_parties_are_capped_oldest_first() -> None:
                                decision_id=f"d-{i}", outcome="BLOCK", at=NOW + timedelta(minutes=i))
         facts.apply(flagged.key, flagged)
     assert facts.counts()["flagged"] == 2
-    assert facts.expired(NOW) == ["flagged:HK|party 0"]
-    assert facts.expired(NOW) == []  # reported once
+    assert [key for key, _ in facts.expiry(NOW)] == ["flagged:HK|party 0"]
+    assert [key for key, _ in facts.expiry(NOW)] == []  # reported once
     probe = Party.model_validate(party("consignee", "Someone", "HK", phone="2000 0000"))
     assert facts.flagged_sharing(probe) == []
     probe = Party.model_validate(party("consignee", "Someone", "HK", phone="2000 0002"))
