@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from streams.security import librdkafka_security
@@ -64,6 +64,18 @@ def flush_or_raise(producer: Producer, timeout_s: float = 60.0) -> None:
         raise RuntimeError(f"{remaining} messages were not delivered within {timeout_s:.0f}s")
 
 
+def assign_whole_topic(consumer: Consumer, topic: str, start: int, timeout_s: float = 30.0) -> list[int]:
+    """Assign every partition of `topic` from offset `start` (OFFSET_BEGINNING, OFFSET_END),
+    without a consumer group: readers need none, and joining one is slow on some brokers
+    (about 24 s on Tansu). Returns the partitions; RuntimeError if the topic is missing."""
+    meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+    if meta.error is not None:
+        raise RuntimeError(f"topic {topic}: {meta.error}")
+    partitions = sorted(meta.partitions)
+    consumer.assign([TopicPartition(topic, p, start) for p in partitions])
+    return partitions
+
+
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: float = 1.0,
                settings: Settings | None = None) -> Iterator[tuple[bytes | None, bytes | None]]:
     """Every (key, value) currently in a topic (see read_messages)."""
@@ -81,15 +93,12 @@ def read_messages(bootstrap: str, topic: str, timeout_s: float = 60.0, idle_s: f
     consumer = Consumer(client_config(bootstrap, settings, **{
         "group.id": "tradescreen-reader", "enable.auto.commit": False, "auto.offset.reset": "earliest"}))
     try:
-        meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
-        if meta.error is not None:
-            raise RuntimeError(f"topic {topic}: {meta.error}")
+        partitions = assign_whole_topic(consumer, topic, OFFSET_BEGINNING, timeout_s)
         ends: dict[int, int] = {}
-        for p in meta.partitions:
+        for p in partitions:
             low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_s)
             if high > low:
                 ends[p] = high
-        consumer.assign([TopicPartition(topic, p, 0) for p in meta.partitions])
         deadline = time.monotonic() + timeout_s
         last_seen = time.monotonic()
         while ends or time.monotonic() - last_seen < idle_s:

@@ -9,11 +9,11 @@ import uuid
 from typing import Any
 
 import typer
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer
 
 from streams import topics
 from streams.commands.common import BootstrapOption, require_bootstrap, settings
-from streams.kafka import client_config
+from streams.kafka import assign_whole_topic, client_config
 from streams.settings import Settings
 
 _COLOURS = {"CLEAR": "green", "HOLD": "yellow", "BLOCK": "red", "critical": "red", "warning": "yellow"}
@@ -51,15 +51,11 @@ def tail_topic(cfg: Settings, bootstrap: str, topic: str, from_beginning: bool =
                limit: int | None = None, stop: threading.Event | None = None) -> None:
     consumer = Consumer(client_config(bootstrap, cfg, **{
         "group.id": f"tradescreen-tail-{uuid.uuid4()}", "enable.auto.commit": False}))
-    # Every partition assigned directly, not through a consumer group: a reader needs no
-    # group, and joining one took the embedded broker about 24 s.
-    name = cfg.topic(topic)
-    meta = consumer.list_topics(name, timeout=30).topics[name]
-    if meta.error is not None:
+    try:
+        assign_whole_topic(consumer, cfg.topic(topic), OFFSET_BEGINNING if from_beginning else OFFSET_END)
+    except RuntimeError as exc:
         consumer.close()
-        raise typer.BadParameter(f"topic {name}: {meta.error}")
-    start = OFFSET_BEGINNING if from_beginning else OFFSET_END
-    consumer.assign([TopicPartition(name, p, start) for p in sorted(meta.partitions)])
+        raise typer.BadParameter(str(exc)) from exc
     shown = 0
     try:
         while (limit is None or shown < limit) and not (stop and stop.is_set()):
