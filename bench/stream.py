@@ -197,29 +197,11 @@ def publish_lists(broker: EmbeddedBroker, prefix: str = "bench.") -> list[Any]:
     return list_entries()
 
 
-class CheckoutWorker(WorkerProcess):
-    """A worker run from another checkout of the repository (`--compare-code`): the same
-    interpreter and installed dependencies, that checkout's own code (its directory comes
-    first on sys.path when run with -m from there)."""
-
-    def __init__(self, bootstrap: str, data_dir: Path, checkout: Path, **env: str) -> None:
-        super().__init__(bootstrap, data_dir, **env)
-        self.checkout = checkout
-
-    def start(self) -> WorkerProcess:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
-                                     env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.checkout)
-        return self
-
-
 def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: int, checkout: Path | None = None,
                   prefix: str = "bench.", **extra: str) -> list[WorkerProcess]:
     env = {"TRADESCREEN_TOPIC_PREFIX": prefix, "TRADESCREEN_APP_ID": "bench-stream",
            **{k: v for k, v in os.environ.items() if k.startswith("TRADESCREEN_BENCH_")}, **extra}
-    procs = [(WorkerProcess(broker.bootstrap, tmp / f"w{i}", **env) if checkout is None
-              else CheckoutWorker(broker.bootstrap, tmp / f"w{i}", checkout, **env)).start() for i in range(count)]
+    procs = [WorkerProcess(broker.bootstrap, tmp / f"w{i}", cwd=checkout, **env).start() for i in range(count)]
     total = len({e.key for e in entries})
     for p in procs:
         p.wait_health(lambda h: sum(h["lists"]["entries"].values()) >= total and h["lists"]["fail_closed"] is None,
@@ -227,34 +209,37 @@ def start_workers(broker: EmbeddedBroker, tmp: Path, entries: list[Any], count: 
     return procs
 
 
+def stat_cpu_seconds(stat: Path) -> float:
+    """User + system CPU time in a /proc `stat` file (of a process or one of its tasks)."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+
+
 def cpu_seconds(procs: list[WorkerProcess]) -> float:
-    """User + system CPU time of the worker processes so far (every thread: the event loop
-    and librdkafka's)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    """CPU time of the worker processes so far (every thread: the event loop and
+    librdkafka's)."""
+    total = 0.0
     for p in procs:
         assert p.proc is not None
-        fields = Path(f"/proc/{p.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / ticks
+        total += stat_cpu_seconds(Path(f"/proc/{p.proc.pid}/stat"))
+    return total
 
 
 def thread_cpu_seconds(procs: list[WorkerProcess]) -> dict[str, float]:
     """CPU time so far by thread: "main" (the event loop the agents run on), then by name
     (`comm`: librdkafka names its threads rdk:*, Python threads keep the process's name:
     Faust's consumer thread, executors)."""
-    ticks = os.sysconf("SC_CLK_TCK")
     by_name: dict[str, float] = {}
     for p in procs:
         assert p.proc is not None
         for task in Path(f"/proc/{p.proc.pid}/task").iterdir():
             try:
                 name = (task / "comm").read_text().strip()
-                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                spent = stat_cpu_seconds(task / "stat")
             except OSError:
                 continue  # the thread ended
             name = "main" if task.name == str(p.proc.pid) else (name.split("/")[0].rstrip("0123456789:-") or name)
-            by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+            by_name[name] = by_name.get(name, 0.0) + spent
     return by_name
 
 
@@ -314,6 +299,26 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
             f"{first}_over_{second}": {
                 "per_s": medians[first]["per_s"] / medians[second]["per_s"],
                 "cpu": medians[second]["cpu_ms_per_order"] / medians[first]["cpu_ms_per_order"]}}
+
+
+def comparison_of(args: argparse.Namespace) -> tuple[str, dict[str, tuple[Path | None, dict[str, str], int]],
+                                                     dict[str, Any]] | None:
+    """(report key, variants for `alternate`, what else to report) of the --compare-* option
+    given, or None for the ceilings-and-worker run."""
+    if args.compare_rules:
+        args.rounds = args.compare_rules
+        return "rules", {"all": (None, {}, 1),
+                         "name_and_embargo": (None, {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO}, 1)}, {}
+    if args.compare_env:
+        setting = dict(pair.split("=", 1) for pair in args.compare_env.split(","))
+        return "env", {"with": (None, setting, 1), "without": (None, {}, 1)}, {"setting": setting}
+    if args.compare_workers:
+        args.rounds = args.compare_workers
+        return "workers", {"two": (None, {}, 2), "one": (None, {}, 1)}, {}
+    if args.compare_code:
+        return ("code", {"this": (None, {}, 1), "other": (args.compare_code.resolve(), {}, 1)},
+                {"other_checkout": str(args.compare_code)})
+    return None
 
 
 def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random) -> dict[str, Any]:
@@ -419,28 +424,10 @@ def main() -> None:
         tmp = Path(tmpdir)
         report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "workers": args.workers,
                                   "orders": args.orders}
-        if args.compare_rules:
-            args.rounds = args.compare_rules
-            report["rules"] = alternate(broker, args, tmp, rng, {
-                "all": (None, {}, 1), "name_and_embargo": (None, {"TRADESCREEN_RULES_ENABLED": NAME_AND_EMBARGO}, 1)})
-            print(json.dumps(report, indent=2))
-            return
-        if args.compare_env:
-            args.rounds = args.rounds or 2
-            setting = dict(pair.split("=", 1) for pair in args.compare_env.split(","))
-            report["env"] = alternate(broker, args, tmp, rng, {"with": (None, setting, 1), "without": (None, {}, 1)})
-            report["env"]["setting"] = setting
-            print(json.dumps(report, indent=2))
-            return
-        if args.compare_workers:
-            args.rounds = args.compare_workers
-            report["workers"] = alternate(broker, args, tmp, rng, {"two": (None, {}, 2), "one": (None, {}, 1)})
-            print(json.dumps(report, indent=2))
-            return
-        if args.compare_code:
-            report["code"] = alternate(broker, args, tmp, rng, {
-                "this": (None, {}, 1), "other": (args.compare_code.resolve(), {}, 1)})
-            report["code"]["other_checkout"] = str(args.compare_code)
+        comparison = comparison_of(args)
+        if comparison is not None:
+            name, variants, about = comparison
+            report[name] = {**alternate(broker, args, tmp, rng, variants), **about}
             print(json.dumps(report, indent=2))
             return
         if not args.skip_ceilings:

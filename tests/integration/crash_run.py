@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from confluent_kafka import Consumer, TopicPartition
+
 from schemas import ListEntry
 from streams.broker import EmbeddedBroker
-from streams.kafka import create_topics, flush_or_raise, make_producer
+from streams.kafka import create_topics, flush_or_raise, make_producer, read_messages
 from streams.list_publisher import publish_entries
 from streams.settings import Settings
 from tests.integration.harness import OutputReader, WorkerProcess
@@ -73,17 +75,13 @@ def start_run(broker: EmbeddedBroker, entries: list[ListEntry], prefix: str) -> 
     create_topics(settings, broker.bootstrap)
     publish_entries(settings, broker.bootstrap, entries, source="test", loaded_at=datetime.now(UTC))
     events = orders(random.Random(prefix))
-    producer = make_producer(broker.bootstrap)
-    for e in events:
-        producer.produce(f"{prefix}orders", key=e["order_id"].encode(), value=json.dumps(e).encode())
-        producer.poll(0)
-    flush_or_raise(producer, 60)
+    produce_all(broker, prefix, "orders", "order_id", events)
     # The embedded broker's high watermark can lag a partition's last batch until another
     # is written: trailing orders (not checked) keep every real one readable.
-    for marker in orders(random.Random(f"{prefix}markers"))[:40]:
+    markers = orders(random.Random(f"{prefix}markers"))[:40]
+    for marker in markers:
         marker["order_id"] = f"SO-MARKER-{uuid.uuid4().hex}"
-        producer.produce(f"{prefix}orders", key=marker["order_id"].encode(), value=json.dumps(marker).encode())
-    flush_or_raise(producer, 60)
+    produce_all(broker, prefix, "orders", "order_id", markers)
     return events
 
 
@@ -107,8 +105,6 @@ def wait_until(predicate: Any, timeout_s: float, what: str) -> None:
 def lag(bootstrap: str, prefix: str) -> str:
     """Committed offset against the high watermark of each input partition (the app's
     consumer group), to see where a stalled worker stands."""
-    from confluent_kafka import Consumer, TopicPartition
-
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{prefix}app", "enable.auto.commit": False})
     try:
         parts = [TopicPartition(f"{prefix}orders", p) for p in range(4)]
@@ -125,8 +121,6 @@ def lag(bootstrap: str, prefix: str) -> str:
 def missing_where(bootstrap: str, prefix: str, reader: OutputReader, events: list[dict[str, Any]]) -> str:
     """Which input offsets the undecided events sit at, and whether the decisions topic
     (read to its end on its own) has them where the reader does not."""
-    from streams.kafka import read_messages
-
     reader.close()  # its null markers would keep the topic from ever going quiet
     in_topic = {json.loads(m.value())["event_id"] for m in read_messages(bootstrap, f"{prefix}decisions", 60, 3)
                 if m.value()}
@@ -136,8 +130,6 @@ def missing_where(bootstrap: str, prefix: str, reader: OutputReader, events: lis
         if m.value() and json.loads(m.value())["event_id"] in missing:
             where[m.partition() or 0].append(m.offset() or 0)
     spans = {p: (min(o), max(o), len(o)) for p, o in sorted(where.items())}
-    from confluent_kafka import Consumer, TopicPartition
-
     wm = Consumer({"bootstrap.servers": bootstrap, "group.id": "crash-wm"})
     marks = {t: [wm.get_watermark_offsets(TopicPartition(f"{prefix}{t}", p), timeout=10) for p in range(4)]
              for t in ("decisions", "audit", "holds", "orders")}

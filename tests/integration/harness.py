@@ -27,7 +27,9 @@ OUTPUT_TOPICS = (topics.DECISIONS, topics.HOLDS, topics.ALERTS, topics.DEADLETTE
 class WorkerProcess:
     """`tradescreen worker` as a child process, configured only through TRADESCREEN_* env."""
 
-    def __init__(self, bootstrap: str, data_dir: Path, **env: str) -> None:
+    def __init__(self, bootstrap: str, data_dir: Path, cwd: Path | None = None, **env: str) -> None:
+        # cwd: run the worker from another checkout's code (first on sys.path with -m).
+        self.cwd = cwd
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -45,7 +47,7 @@ class WorkerProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "wb")  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
-                                     env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                                     env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd)
         return self
 
     def health(self) -> dict[str, Any]:
