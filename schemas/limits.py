@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 
 class MessageError(ValueError):
     """A message could not be accepted. `kind` is a short class for metrics."""
@@ -134,6 +136,12 @@ def decode_json(raw: bytes | str, limits: InputLimits, topic: str) -> tuple[Any,
                            f"{topic}: message is {size:,} bytes, over the {limits.message_bytes:,}-byte limit")
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise MessageError("invalid_json", f"{topic}: value is not valid UTF-8 JSON ({exc})") from exc
+    fast = _decoded_plainly(text, limits.json_depth)
+    if fast is not None:
+        return fast, text
+    try:
         data = json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant,
                           parse_int=_bounded_int, parse_float=_bounded_float)
     except MessageError as exc:
@@ -147,6 +155,56 @@ def decode_json(raw: bytes | str, limits: InputLimits, topic: str) -> tuple[Any,
     if depth > limits.json_depth:
         raise MessageError("limit.json_depth", f"{topic}: JSON nests deeper than the {limits.json_depth}-level limit")
     return data, text
+
+
+# A quote followed by JSON whitespace: where a key's closing quote may stand apart from
+# its colon.
+_QUOTE_SPACE = ('" ', '"\t', '"\n', '"\r')
+_KEY_END = re.compile(r'"[ \t\n\r]*:')
+
+
+def _decoded_plainly(text: str, depth_limit: int) -> Any | None:
+    """The common case, fast: orjson parses `text`, and the value is taken only where the
+    strict parse below would give the same one. orjson refuses what that parse refuses
+    (invalid UTF-8 and JSON, NaN, lone surrogates, raw control characters) but keeps the
+    last of duplicate keys and turns integers past 64 bits into floats, so: every key the
+    text holds must be in the value (each key ends in a quote, JSON whitespace and a
+    colon; the same inside a string only counts more, which falls back), every number
+    must be within MAX_NUMBER, and the nesting within the limit. None: decide strictly."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict and type(data) is not list:
+        return None
+    walked = _keys_within_bounds(data, depth_limit)
+    if walked is None:
+        return None
+    written = len(_KEY_END.findall(text)) if any(q in text for q in _QUOTE_SPACE) else text.count('":')
+    return data if written == walked else None
+
+
+def _keys_within_bounds(root: dict[str, Any] | list[Any], depth_limit: int) -> int | None:
+    """How many keys the objects in `root` hold, or None if a number is beyond
+    MAX_NUMBER or the nesting deeper than `depth_limit`."""
+    keys = 0
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        if type(node) is dict:
+            keys += len(node)
+            children = node.values()
+        else:
+            children = node
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                if level >= depth_limit:
+                    return None
+                stack.append((child, level + 1))
+            elif (kind is int or kind is float) and not -MAX_NUMBER <= child <= MAX_NUMBER:
+                return None
+    return keys
 
 
 def _depth(value: Any, level: int, limit: int) -> int:
@@ -233,19 +291,19 @@ def _check_scalars(data: Any, limits: InputLimits, topic: str) -> None:
 def _check_names_and_lists(data: Any, shape: MessageShape, limits: InputLimits, topic: str) -> None:
     max_chars = limits.entry_name_chars if shape.listed_names else limits.name_chars
     max_words = limits.entry_name_words if shape.listed_names else limits.name_words
-    for path in shape.names:
-        for where, name in _at(data, path):
-            if isinstance(name, str) and len(name) > max_chars:
-                raise MessageError("limit.name_chars", f"{topic}: name '{where}' is {len(name):,} characters, "
-                                                       f"over the {max_chars}-character limit")
+    names = [(where, name) for path in shape.names for where, name in _at(data, path) if isinstance(name, str)]
+    for where, name in names:
+        if len(name) > max_chars:
+            raise MessageError("limit.name_chars", f"{topic}: name '{where}' is {len(name):,} characters, "
+                                                   f"over the {max_chars}-character limit")
     if isinstance(data, dict):
         for field, bound in shape.lists:
             value, limit = data.get(field), getattr(limits, bound)
             if isinstance(value, list) and len(value) > limit:
                 raise MessageError(f"limit.{bound}", f"{topic}: field '{field}' holds {len(value):,} items, "
                                                      f"over the {limit:,}-item limit")
-    for path in shape.names:
-        for where, name in _at(data, path):
-            if isinstance(name, str) and (words := len(_WORD.findall(name))) > max_words:
-                raise MessageError("limit.name_words", f"{topic}: name '{where}' has {words} words, "
-                                                       f"over the {max_words}-word limit")
+    for where, name in names:
+        # A name of n characters holds at most (n + 1) // 2 words: short ones need no count.
+        if (len(name) + 1) // 2 > max_words and (words := len(_WORD.findall(name))) > max_words:
+            raise MessageError("limit.name_words", f"{topic}: name '{where}' has {words} words, "
+                                                   f"over the {max_words}-word limit")

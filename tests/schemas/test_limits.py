@@ -110,3 +110,76 @@ def test_keys_must_be_the_contract_id() -> None:
     with pytest.raises(MessageError, match="is not the message's order_id") as other:
         check_key(b"SO-2", "SO-1", "order_id", "orders")
     assert other.value.kind == "key_mismatch"
+
+
+# -- the fast decode takes only what the strict one would give --------------------------
+
+def _typed(value: Any) -> Any:
+    """A value with its JSON types spelled out (1, 1.0 and True compare equal in Python)."""
+    if isinstance(value, dict):
+        return ("object", [(k, _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("array", [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def _strict(text: str) -> Any:
+    from schemas.limits import _bounded_float, _bounded_int, _reject_constant, _reject_duplicates
+    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant,
+                      parse_int=_bounded_int, parse_float=_bounded_float)
+
+
+def _json_texts() -> Any:
+    from hypothesis import strategies as st
+    scalars = (st.none() | st.booleans() | st.integers(min_value=-(10**20), max_value=10**20)
+               | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
+    values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4)
+                          | st.dictionaries(st.text(max_size=5), kids, max_size=4), max_leaves=25)
+
+    def written(value: Any, separators: tuple[str, str], duplicate: bool) -> str:
+        text = json.dumps(value, separators=separators, ensure_ascii=False)
+        if duplicate and text.startswith("{") and len(text) > 2:
+            # The first member written twice: a duplicate key the strict parse refuses.
+            first = json.dumps(next(iter(value.items())), separators=separators, ensure_ascii=False)
+            key, val = json.loads(first)
+            member = f"{json.dumps(key)}{separators[1]}{json.dumps(val)}"
+            text = "{" + member + separators[0] + text[1:]
+        return text
+
+    separators = st.sampled_from([(",", ":"), (", ", ": "), (",", " : "), (",\n", ":\t"), (" ,", ":")])
+    return st.builds(written, values, separators, st.booleans())
+
+
+def test_the_fast_decode_gives_what_the_strict_one_gives_or_defers() -> None:
+    from hypothesis import given, settings
+
+    from schemas.limits import _decoded_plainly
+
+    @settings(max_examples=1500, deadline=None, derandomize=True)
+    @given(_json_texts())
+    def check(text: str) -> None:
+        fast = _decoded_plainly(text, LIMITS.json_depth)
+        try:
+            strict = _strict(text)
+        except (MessageError, ValueError, RecursionError):
+            assert fast is None, f"the fast decode took what the strict one refuses: {text!r}"
+            return
+        if fast is not None:
+            assert _typed(fast) == _typed(strict)
+
+    check()
+
+
+@pytest.mark.parametrize("text", [
+    '{"a":1,"a" :2}', '{"a" :1,"a":2}', '{"a":{"b":1,"b":2}}', '[{"k":"v"},{"k":"v","k":"w"}]',
+    '{"a":12345678901234567890}', '{"a":1e16}', '{"a":"x\\":"}',
+])
+def test_the_fast_decode_defers_on_what_it_cannot_vouch_for(text: str) -> None:
+    from schemas.limits import _decoded_plainly
+    assert _decoded_plainly(text, LIMITS.json_depth) is None
+
+
+def test_the_fast_decode_takes_an_ordinary_order() -> None:
+    from schemas.limits import _decoded_plainly
+    raw = json.dumps(order(parties=[PARTY] * 4, lines=[LINE] * 3))
+    assert _decoded_plainly(raw, LIMITS.json_depth) == json.loads(raw)
