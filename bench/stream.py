@@ -243,13 +243,26 @@ def thread_cpu_seconds(procs: list[WorkerProcess]) -> dict[str, float]:
     return by_name
 
 
+def gc_pause_seconds(procs: list[WorkerProcess]) -> float:
+    """Seconds the workers spent in the cyclic garbage collector (their /metrics)."""
+    total = 0.0
+    for p in procs:
+        if p.proc is None or p.proc.poll() is not None:
+            continue
+        for line in p.metrics().splitlines():
+            if line.startswith("tradescreen_gc_pause_seconds_total{"):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def measured_flat_out(producer: Producer, clock: DecisionClock, procs: list[WorkerProcess],
                       events: list[dict[str, Any]], topic: str = "bench.orders") -> dict[str, Any]:
     """`flat_out` plus the workers' CPU time per order (less disturbed by neighbours on a
     shared machine than wall time), in all and by thread."""
-    before, threads_before = cpu_seconds(procs), thread_cpu_seconds(procs)
+    before, threads_before, gc_before = cpu_seconds(procs), thread_cpu_seconds(procs), gc_pause_seconds(procs)
     run: dict[str, Any] = flat_out(producer, topic, clock, events)
     run["cpu_ms_per_order"] = (cpu_seconds(procs) - before) * 1000 / len(events)
+    run["gc_ms_per_order"] = round((gc_pause_seconds(procs) - gc_before) * 1000 / len(events), 3)
     run["cpu_ms_per_order_by_thread"] = {
         name: round((spent - threads_before.get(name, 0.0)) * 1000 / len(events), 3)
         for name, spent in sorted(thread_cpu_seconds(procs).items())}
@@ -292,7 +305,8 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
                     p.stop()
                 clock.close()
     medians = {label: {"per_s": statistics.median(r["per_s"] for r in rs),
-                       "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs)}
+                       "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs),
+                       "gc_ms_per_order": statistics.median(r.get("gc_ms_per_order", 0.0) for r in rs)}
                for label, rs in runs.items()}
     first, second = labels
     return {"runs": runs, "medians": medians,

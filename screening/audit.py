@@ -81,8 +81,9 @@ class AuditChain:
         return cls() if last is None else cls(last.seq + 1, last.hash)
 
     def append(self, kind: AuditKind, payload: dict[str, Any], at: datetime) -> AuditRecord:
-        record = AuditRecord(seq=self.seq, at=at, kind=kind, payload=payload, prev_hash=self.prev_hash,
-                             hash=record_hash(self.prev_hash, payload))
+        # Built unvalidated: every field is ours (a sequence number, two sha256 hex digests).
+        record = AuditRecord.model_construct(seq=self.seq, at=at, kind=kind, payload=payload,
+                                             prev_hash=self.prev_hash, hash=record_hash(self.prev_hash, payload))
         self.seq += 1
         self.prev_hash = record.hash
         return record

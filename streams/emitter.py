@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
+import orjson
 from confluent_kafka import KafkaError, Message, Producer
 
 from schemas import Alert, AuditKind, AuditRecord, DeadLetter, Decision, HoldEvent, HoldStatus
@@ -90,6 +91,7 @@ class Emitter:
         `partition` (the subject's input partition), which is then required."""
         for output in outputs:
             entry = audit_entry(output)
+            value: bytes | None = None
             if entry is not None:
                 if partition is None:
                     raise ValueError(f"{type(output).__name__} is audited: emit it with its subject's partition")
@@ -98,9 +100,12 @@ class Emitter:
                 record = head.append(kind, payload, _at(output))
                 self._produce(self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(), partition)
                 metrics.labelled(metrics.AUDIT_RECORDS, kind.value).inc()
+                # The audit payload is the output as the wire carries it (by alias, no
+                # nulls): written once, for both.
+                value = orjson.dumps(payload)
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
-                self._produce(self._topic_name(topic), key.encode(), output.to_json_bytes())
+                self._produce(self._topic_name(topic), key.encode(), value or output.to_json_bytes())
                 _count(output)
         self._producer.poll(0)  # serve delivery reports
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -43,6 +45,25 @@ RESCREENS = Counter("tradescreen_rescreen_subjects_total", "Open subjects re-scr
 RESCREEN_SECONDS = Histogram("tradescreen_rescreen_duration_seconds", "Duration of one re-screening pass",
                              buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60))
 BROKER_UP = Gauge("tradescreen_broker_up", "1 if the worker reached the Kafka cluster at its last check")
+GC_PAUSES = Counter("tradescreen_gc_pause_seconds_total",
+                    "Time spent in Python's cyclic garbage collector, by generation collected", ["generation"])
+
+
+def time_gc_pauses() -> None:
+    """Count the collector's pauses into GC_PAUSES (once per process): a worker holding
+    the list index and stream facts can spend a real share of its time there."""
+    if any(getattr(cb, "__name__", "") == "_gc_pause" for cb in gc.callbacks):
+        return
+    started = [0.0]
+    children = [GC_PAUSES.labels(str(g)) for g in range(3)]
+
+    def _gc_pause(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            children[info["generation"]].inc(time.perf_counter() - started[0])
+
+    gc.callbacks.append(_gc_pause)
 
 
 # Labelled children of the worker's metrics, by (metric, label values): prometheus_client's

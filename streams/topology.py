@@ -41,7 +41,7 @@ from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
 from screening.ruledata.loader import load_rule_data
 from screening.screener import Screener
-from streams import handlers, topics
+from streams import handlers, metrics, topics
 from streams.emitter import Emitter
 from streams.faust_tuning import flush_before_commit, keep_records_fetched_after_seek, tune_faust
 from streams.handlers import Worker
@@ -76,6 +76,7 @@ OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
     t = settings.topic
     tune_faust(settings.consumer_fetch_wait_ms)
+    metrics.time_gc_pauses()
 
     def audit_tail(partition: int) -> AuditRecord | None:
         raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)

@@ -20,9 +20,11 @@ class ReportsOnCue:
 
     def __init__(self) -> None:
         self.callbacks: list[Callable[[Any, Any], None]] = []
+        self.values: list[tuple[str, bytes | None]] = []
 
     def produce(self, topic: str, key: bytes, value: bytes | None, on_delivery: Any, **_: Any) -> None:
         self.callbacks.append(on_delivery)
+        self.values.append((topic, value))
 
     def poll(self, timeout: float = 0) -> int:
         return 0
@@ -102,5 +104,30 @@ def test_an_unaudited_output_sent_outside_an_event_is_counted_in_the_flush_and_a
         with pytest.raises(ValueError, match="audited"):
             await out.emit([Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event,
                                      outcome="CLEAR", lists_version="v", decided_at=now)])
+
+    run(scenario)
+
+
+def test_an_audited_output_goes_out_as_its_audit_payload_says() -> None:
+    from datetime import UTC, datetime
+
+    from schemas import AuditRecord, Decision, Reason, ReasonCode, Severity, Subject, SubjectKind, Trigger
+    from screening.audit import record_hash
+
+    decision = Decision(decision_id="d", event_id="e", subject=Subject(kind=SubjectKind.order, id="SO-1"),
+                        trigger=Trigger.event, outcome="HOLD", lists_version="v",
+                        decided_at=datetime(2026, 3, 2, 9, 30, 0, 250, tzinfo=UTC),
+                        reasons=[Reason(code=ReasonCode.LICENSE_REQUIRED, severity=Severity.hold, detail="NS2")])
+
+    async def scenario(producer: ReportsOnCue, out: Emitter) -> None:
+        emitting = asyncio.ensure_future(out.emit([decision], partition=0))
+        await asyncio.sleep(0.01)
+        producer.deliver(0)  # the marker the audit head is resumed behind
+        await asyncio.wait_for(emitting, 1)
+        sent = dict(producer.values[1:])
+        assert Decision.model_validate_json(sent["decisions"] or b"") == decision
+        record = AuditRecord.model_validate_json(sent["audit"] or b"")
+        assert record.payload == decision.model_dump(mode="json", by_alias=True, exclude_none=True)
+        assert (record.seq, record.hash) == (0, record_hash(record.prev_hash, record.payload))
 
     run(scenario)
