@@ -243,16 +243,21 @@ def thread_cpu_seconds(procs: list[WorkerProcess]) -> dict[str, float]:
     return by_name
 
 
-def gc_pause_seconds(procs: list[WorkerProcess]) -> float:
-    """Seconds the workers spent in the cyclic garbage collector (their /metrics)."""
+def worker_metric(procs: list[WorkerProcess], prefix: str) -> float:
+    """The sum over the workers' /metrics of the samples whose line starts with `prefix`."""
     total = 0.0
     for p in procs:
         if p.proc is None or p.proc.poll() is not None:
             continue
         for line in p.metrics().splitlines():
-            if line.startswith("tradescreen_gc_pause_seconds_total{"):
+            if line.startswith(prefix):
                 total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+def gc_pause_seconds(procs: list[WorkerProcess]) -> float:
+    """Seconds the workers spent in the cyclic garbage collector."""
+    return worker_metric(procs, "tradescreen_gc_pause_seconds_total{")
 
 
 def measured_flat_out(producer: Producer, clock: DecisionClock, procs: list[WorkerProcess],
@@ -356,6 +361,11 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         rss = [int(Path(f"/proc/{p.proc.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
                for p in procs if p.proc is not None]
         result["worker_rss_mb"] = rss
+        # Cycles the whole-heap collections found (what freezing young survivors would
+        # otherwise keep), and the unreachable objects young collections freed.
+        result["gc_reclaimed_objects"] = worker_metric(procs, "tradescreen_gc_reclaimed_objects_total ")
+        result["gc_unreachable_young_objects"] = worker_metric(
+            procs, 'tradescreen_gc_unreachable_objects_total{generation="0"}')
         return result
     finally:
         clock.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import time
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -47,23 +45,10 @@ RESCREEN_SECONDS = Histogram("tradescreen_rescreen_duration_seconds", "Duration 
 BROKER_UP = Gauge("tradescreen_broker_up", "1 if the worker reached the Kafka cluster at its last check")
 GC_PAUSES = Counter("tradescreen_gc_pause_seconds_total",
                     "Time spent in Python's cyclic garbage collector, by generation collected", ["generation"])
-
-
-def time_gc_pauses() -> None:
-    """Count the collector's pauses into GC_PAUSES (once per process): a worker holding
-    the list index and stream facts can spend a real share of its time there."""
-    if any(getattr(cb, "__name__", "") == "_gc_pause" for cb in gc.callbacks):
-        return
-    started = [0.0]
-    children = [GC_PAUSES.labels(str(g)) for g in range(3)]
-
-    def _gc_pause(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            started[0] = time.perf_counter()
-        else:
-            children[info["generation"]].inc(time.perf_counter() - started[0])
-
-    gc.callbacks.append(_gc_pause)
+GC_UNREACHABLE = Counter("tradescreen_gc_unreachable_objects_total",
+                         "Objects the cyclic garbage collector found unreachable and freed", ["generation"])
+GC_RECLAIMED = Counter("tradescreen_gc_reclaimed_objects_total",
+                       "Unreachable objects found by the periodic whole-heap collection (cycles that died frozen)")
 
 
 # Labelled children of the worker's metrics, by (metric, label values): prometheus_client's

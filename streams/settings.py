@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     # How long the output producer collects outputs into a batch before sending it: latency
     # against produce() cost (docs/benchmarks.md, "Output linger").
     output_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+    # Garbage collection (streams/collector.py): freeze what survives a young collection,
+    # so that no pause walks the long-lived heap, and collect the whole heap once every
+    # `gc_reclaim_interval_s` (the reference cycles that died frozen).
+    gc_freeze_survivors: bool = True
+    gc_reclaim_interval_s: float = Field(default=3600.0, ge=10)
 
     # Review service and alert forwarding (issue 11).
     review_host: str = "127.0.0.1"

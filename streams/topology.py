@@ -41,7 +41,7 @@ from screening.matching import MatchConfig
 from screening.policy import ScreeningPolicy
 from screening.ruledata.loader import load_rule_data
 from screening.screener import Screener
-from streams import handlers, metrics, topics
+from streams import collector, handlers, topics
 from streams.emitter import Emitter
 from streams.faust_tuning import flush_before_commit, keep_records_fetched_after_seek, tune_faust
 from streams.handlers import Worker
@@ -76,7 +76,7 @@ OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
     t = settings.topic
     tune_faust(settings.consumer_fetch_wait_ms)
-    metrics.time_gc_pauses()
+    collector.install(settings.gc_freeze_survivors)
 
     def audit_tail(partition: int) -> AuditRecord | None:
         raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
@@ -222,6 +222,11 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
             await handlers.decide_pending_shipments(worker, utc_now())
         except Exception:  # a timer that raises stops for good
             log.exception("deciding pending shipments failed")
+
+    if settings.gc_freeze_survivors:
+        @app.timer(interval=settings.gc_reclaim_interval_s)
+        async def reclaim_frozen_cycles() -> None:
+            collector.COLLECTOR.reclaim()
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def after_rebalance(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
