@@ -7,8 +7,13 @@ that owns an input partition is that audit partition's only writer; a head is re
 from the partition's last record the first time it is needed after a start or rebalance,
 so a restart links on.
 
-Outputs go through one confluent-kafka producer (librdkafka batches them in its own
-thread; Faust's per-message send cost more than screening an order, docs/benchmarks.md).
+Outputs go through confluent-kafka producers (librdkafka batches them in its own
+thread; Faust's per-message send cost more than screening an order, docs/benchmarks.md):
+one for what a pipeline waits on (decisions, holds, alerts, dead letters, hold actions),
+which sends at once, and one for the records only the service reads back (audit, facts,
+table changelogs), which may collect a longer batch: a produce() that starts a new batch
+costs several times one that joins a batch (docs/benchmarks.md, "Two producers"). Each
+topic has one producer, so the order of a topic's records is kept.
 Delivery: `flush()` waits until every output is acknowledged by the broker and fails if
 one was not; it runs before Faust commits consumed offsets (streams/faust_tuning.py), so
 an input offset is committed only once the outputs of the events before it are out."""
@@ -35,6 +40,9 @@ from streams import metrics, topics
 AuditTail = Callable[[int], AuditRecord | None]
 
 log = logging.getLogger("tradescreen.worker")
+
+# Topics only the service reads back: sent through the records producer.
+RECORD_TOPICS = frozenset({topics.AUDIT, topics.FACTS, topics.LIST_ENTRIES, topics.LIST_MANIFEST})
 
 
 def route(output: Output) -> tuple[str, str]:
@@ -71,8 +79,11 @@ def audit_entry(output: Output) -> tuple[AuditKind, str, dict[str, object]] | No
 
 class Emitter:
     def __init__(self, producer: Producer, topic_name: Callable[[str], str],
-                 audit_tail: AuditTail | None = None) -> None:
+                 audit_tail: AuditTail | None = None, records: Producer | None = None) -> None:
+        # `records`: the producer for RECORD_TOPICS and table changelogs (default: `producer`).
         self._producer = producer
+        self._records = records or producer
+        self._producers = (producer,) if records is None else (producer, records)
         self._topic_name = topic_name
         self._failed: list[str] = []
         # Outputs handed to librdkafka are numbered; those it has not reported on yet (neither
@@ -98,16 +109,18 @@ class Emitter:
                 head = self._heads.get(partition) or await self._resume(partition)
                 kind, key, payload = entry
                 record = head.append(kind, payload, _at(output))
-                self._produce(self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(), partition)
+                self._produce(self._records, self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(),
+                              partition)
                 metrics.labelled(metrics.AUDIT_RECORDS, kind.value).inc()
                 # The audit payload is the output as the wire carries it (by alias, no
                 # nulls): written once, for both.
                 value = orjson.dumps(payload)
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
-                self._produce(self._topic_name(topic), key.encode(), value or output.to_json_bytes())
+                self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(),
+                              value or output.to_json_bytes())
                 _count(output)
-        self._producer.poll(0)  # serve delivery reports
+        self._poll()
 
     async def _resume(self, partition: int) -> AuditChain:
         """The head of one audit partition's chain, read back from its last record, after
@@ -139,24 +152,32 @@ class Emitter:
         """After a rebalance another worker may have written to a partition we held."""
         self._heads.clear()
 
-    def _produce(self, topic: str, key: bytes, value: bytes | None, partition: int | None = None,
+    def _producer_for(self, topic: str) -> Producer:
+        return self._records if topic in RECORD_TOPICS else self._producer
+
+    def _poll(self) -> None:
+        """Serve delivery reports."""
+        for producer in self._producers:
+            producer.poll(0)
+
+    def _produce(self, producer: Producer, topic: str, key: bytes, value: bytes | None, partition: int | None = None,
                  headers: list[tuple[str, str | bytes | None]] | None = None) -> None:
         seq = self._produced + 1
         report = partial(self._delivered, seq)
         while True:
             try:
                 if partition is None:
-                    self._producer.produce(topic, key=key, value=value, on_delivery=report)
+                    producer.produce(topic, key=key, value=value, on_delivery=report)
                 else:
-                    self._producer.produce(topic, key=key, value=value, partition=partition,
-                                           on_delivery=report, headers=headers)
+                    producer.produce(topic, key=key, value=value, partition=partition, on_delivery=report,
+                                     headers=headers)
                 self._produced = seq
                 self._outstanding[seq] = None
                 return
             except BufferError:
                 # librdkafka's queue is full: the broker is slower than we are. Waiting
                 # here holds the agent, which is the back-pressure we want.
-                self._producer.poll(0.05)
+                producer.poll(0.05)
 
     def _delivered(self, seq: int, err: KafkaError | None, msg: Message) -> None:
         self._outstanding.pop(seq, None)
@@ -167,18 +188,18 @@ class Emitter:
     def tombstone(self, topic: str, key: str, partition: int | None = None) -> None:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""
-        self._produce(self._topic_name(topic), key.encode(), None, partition)
-        self._producer.poll(0)
+        self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(), None, partition)
+        self._poll()
 
     def changelog(self, topic_full_name: str, partition: int, key: bytes, value: bytes | None) -> None:
         """A table's changelog record (the topic named in full: Faust names it)."""
-        self._produce(topic_full_name, key, value, partition)
+        self._produce(self._records, topic_full_name, key, value, partition)
 
     def forward(self, topic: str, partition: int, key: bytes | None, value: bytes,
                 headers: list[tuple[str, str | bytes | None]] | None = None) -> None:
         """Pass an input message on, unchanged, to one partition of an internal topic."""
-        self._produce(self._topic_name(topic), key or b"", value, partition, headers)
-        self._producer.poll(0)
+        self._produce(self._producer_for(topic), self._topic_name(topic), key or b"", value, partition, headers)
+        self._poll()
 
     def _pending_until(self, seq: int) -> bool:
         """Is an output numbered `seq` or lower not reported on yet? (The oldest decides.)"""
@@ -194,7 +215,7 @@ class Emitter:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while self._pending_until(target) and loop.time() < deadline:
-            self._producer.poll(0)
+            self._poll()
             if self._pending_until(target):
                 await asyncio.sleep(0.002)
         remaining = sum(1 for s in self._outstanding if s <= target)

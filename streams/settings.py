@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     # How long the output producer collects outputs into a batch before sending it: latency
     # against produce() cost (docs/benchmarks.md, "Output linger").
     output_linger_ms: float = Field(default=2.0, ge=0, le=1000)
+    # The same for the records only the service reads back (audit, facts, table
+    # changelogs): nothing waits on them, and longer batches cost less to produce.
+    record_linger_ms: float = Field(default=50.0, ge=0, le=1000)
     # Garbage collection (streams/collector.py): freeze what survives a young collection,
     # so that no pause walks the long-lived heap, and collect the whole heap once every
     # `gc_reclaim_interval_s` (the reference cycles that died frozen).

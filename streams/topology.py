@@ -69,7 +69,8 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
 
 # Outputs: one request in flight per connection so a retry cannot reorder a subject's
 # decisions (the embedded broker has no idempotent producer); batches as long as
-# TRADESCREEN_OUTPUT_LINGER_MS says.
+# TRADESCREEN_OUTPUT_LINGER_MS says, and TRADESCREEN_RECORD_LINGER_MS for the records only
+# the service reads back (audit, facts, table changelogs; streams/emitter.py).
 OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 
@@ -83,7 +84,9 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         return AuditRecord.model_validate_json(raw) if raw else None
 
     emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER, **{"linger.ms": settings.output_linger_ms}),
-                      settings.topic, audit_tail)
+                      settings.topic, audit_tail,
+                      records=make_producer(bootstrap, settings, **OUTPUT_PRODUCER,
+                                            **{"linger.ms": settings.record_linger_ms}))
     flush_before_commit(emitter.flush)
     app = faust.App(
         settings.app_id,

@@ -131,3 +131,37 @@ def test_an_audited_output_goes_out_as_its_audit_payload_says() -> None:
         assert (record.seq, record.hash) == (0, record_hash(record.prev_hash, record.payload))
 
     run(scenario)
+
+
+def test_records_only_the_service_reads_go_through_the_records_producer_and_a_flush_waits_for_both() -> None:
+    from datetime import UTC, datetime
+
+    from schemas import Decision, Subject, SubjectKind, Trigger
+    from screening.facts import ActivityFact
+
+    fast, records = ReportsOnCue(), ReportsOnCue()
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    order = Subject(kind=SubjectKind.order, id="SO-1")
+
+    async def scenario() -> None:
+        out = Emitter(fast, lambda t: t, records=records)  # type: ignore[arg-type]
+        emitting = asyncio.ensure_future(out.emit([
+            Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
+                     lists_version="v", decided_at=now),
+            ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)], partition=0))
+        await asyncio.sleep(0.01)
+        records.deliver(0)  # the marker the audit head is resumed behind
+        await asyncio.wait_for(emitting, 1)
+        out.changelog("tradescreen-orders_book-changelog", 0, b"SO-1", b"{}")
+        assert [t for t, _ in fast.values] == ["decisions"]
+        assert [t for t, _ in records.values] == ["audit", "audit", "facts", "tradescreen-orders_book-changelog"]
+        flushing = asyncio.ensure_future(out.flush(timeout_s=5))
+        fast.deliver(0)
+        for n in (1, 2):
+            records.deliver(n)
+        await asyncio.sleep(0.01)
+        assert not flushing.done()  # the changelog record is not reported yet
+        records.deliver(3)
+        await asyncio.wait_for(flushing, 1)
+
+    asyncio.run(scenario())
