@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -74,7 +74,7 @@ _EXTRA_COUNTRY_NAMES = {
 
 def _fold(text: str) -> str:
     words = _NOT_ALNUM_LOWER.sub(" ", anyascii(text).lower()).split()
-    return " ".join(_STREET_WORDS.get(w, w) for w in words)
+    return " ".join([_STREET_WORDS.get(w, w) for w in words])
 
 
 @lru_cache(maxsize=512)
@@ -90,7 +90,7 @@ def country_names(country: str) -> frozenset[str]:
     return frozenset(_fold(n) for n in names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreetAddress:
     """A street address as compared: street line folded, country, city folded (or None),
     and the shorter forms of the street that still name one place (see `street_address`)."""
@@ -138,25 +138,32 @@ def street_address(address: Address | None) -> StreetAddress | None:
     return _street_address(address.line1, address.city, address.region, address.postal_code, address.country)
 
 
-# Parties recur from event to event (a regular consignee): their addresses are folded once.
-@lru_cache(maxsize=65536)
+# Not cached: the keys built from it are (`party_contact_keys`), and a new party's street
+# line is new, while its locality is one of few.
 def _street_address(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
                     country: str) -> StreetAddress | None:
-    places = country_names(country)
-    city = _fold(city_text) if city_text else None
-    locality = set(places)
-    for part in (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None):
-        if part:
-            locality.add(part)
-    segments = [s for s in (_fold(p) for p in line1.split(",")) if s]
+    city, locality = _locality(country, city_text, region, postal_code)
+    segments = [s for s in map(_fold, line1.split(",")) if s]
     while segments and (segments[-1] in locality or segments[-1].isdigit()):
         segments.pop()
     street = " ".join(segments)
     words = street.split()
     if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
         return None
-    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p))
-    return StreetAddress(street, country, None if city is None or city in places else city, prefixes)
+    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p)) \
+        if len(segments) > 1 else ()
+    return StreetAddress(street, country, city, prefixes)
+
+
+@lru_cache(maxsize=4096)
+def _locality(country: str, city_text: str | None, region: str | None,
+              postal_code: str | None) -> tuple[str | None, frozenset[str]]:
+    """(the city as compared, or None where it only names the country; the folded
+    locality parts a street line may end with: country names, city, region, postal code)."""
+    places = country_names(country)
+    city = _fold(city_text) if city_text else None
+    parts = (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None)
+    return (None if city is None or city in places else city), places.union(p for p in parts if p)
 
 
 # -- phones, emails, identifiers -----------------------------------------------------------
@@ -221,38 +228,47 @@ def _values(value: Any) -> Iterator[Any]:
         yield value
 
 
-@dataclass(frozen=True)
+IndexKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class ContactKeys:
-    """Everything by which a party or list entry can be recognised besides its name."""
+    """Everything by which a party or list entry can be recognised besides its name,
+    with the index keys each detail is looked up by (see `lookup_keys`). The index keys
+    are worked out with the details, not on first use: a new party is looked up at once,
+    and an index holding none of `lookups` shares nothing, which is the common case and
+    a cheap test."""
 
     addresses: tuple[StreetAddress, ...] = ()
     phones: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
+    # Each street address with the index keys it is looked up by.
+    address_lookups: tuple[tuple[StreetAddress, tuple[IndexKey, ...]], ...] = field(init=False, repr=False,
+                                                                                   compare=False)
+    # (index key, what it is, value) of each phone, email and identifier.
+    detail_lookups: tuple[tuple[IndexKey, str, str], ...] = field(init=False, repr=False, compare=False)
+    lookups: tuple[IndexKey, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        address_lookups = []
+        lookups: list[IndexKey] = []
+        for address in self.addresses:
+            keys = tuple([("address", f"{address.country}|{street}") for street in address.lookup_streets()])
+            address_lookups.append((address, keys))
+            lookups += keys
+        detail_lookups = [*((("phone", p), "phone", p) for p in sorted(self.phones)),
+                          *((("email", e), "email", e) for e in sorted(self.emails)),
+                          *((("id", i), "identifier", i) for i in sorted(self.identifiers))
+                          ] if self.phones or self.emails or self.identifiers else []
+        lookups += [key for key, _, _ in detail_lookups]
+        # Frozen: set once here, as the dataclass's own __init__ sets the fields above.
+        object.__setattr__(self, "address_lookups", tuple(address_lookups))
+        object.__setattr__(self, "detail_lookups", tuple(detail_lookups))
+        object.__setattr__(self, "lookups", tuple(lookups))
 
     def __bool__(self) -> bool:
-        return bool(self.addresses or self.phones or self.emails or self.identifiers)
-
-    @cached_property
-    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[tuple[str, str], ...]], ...]:
-        """Each street address with the index keys it is looked up by (worked out once:
-        a party's keys are cached)."""
-        return tuple((a, tuple(("address", f"{a.country}|{street}") for street in a.lookup_streets()))
-                     for a in self.addresses)
-
-    @cached_property
-    def lookups(self) -> tuple[tuple[str, str], ...]:
-        """Every index key of these details (see `lookup_keys`), worked out once: an index
-        that holds none of them shares nothing, which is the common case and a cheap test."""
-        return (tuple(k for _, ks in self.address_lookups for k in ks)
-                + tuple(k for k, _, _ in self.detail_lookups))
-
-    @cached_property
-    def detail_lookups(self) -> tuple[tuple[tuple[str, str], str, str], ...]:
-        """(index key, what it is, value) of each phone, email and identifier."""
-        return (tuple((("phone", p), "phone", p) for p in sorted(self.phones))
-                + tuple((("email", e), "email", e) for e in sorted(self.emails))
-                + tuple((("id", i), "identifier", i) for i in sorted(self.identifiers)))
+        return bool(self.lookups)  # every detail has an index key
 
 
 def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
@@ -280,10 +296,14 @@ def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[s
 
 def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | None] = (),
                  emails: Iterable[str | None] = (), ids: dict[str, Any] | None = None) -> ContactKeys:
+    return _contact_keys(map(street_address, addresses), phones, emails, ids)
+
+
+def _contact_keys(streets: Iterable[StreetAddress | None], phones: Iterable[str | None],
+                  emails: Iterable[str | None], ids: dict[str, Any] | None) -> ContactKeys:
     id_phones, id_emails, identifiers = keys_from_ids(ids)
-    streets = tuple(dict.fromkeys(a for a in map(street_address, addresses) if a is not None))
     return ContactKeys(
-        addresses=streets,
+        addresses=tuple(dict.fromkeys(a for a in streets if a is not None)),
         phones=frozenset(id_phones | {k for k in map(phone_key, phones) if k}),
         emails=frozenset(id_emails | {k for k in map(email_key, emails) if k}),
         identifiers=frozenset(identifiers),
@@ -307,11 +327,15 @@ _NO_KEYS = ContactKeys()
 
 
 def party_contact_keys(party: Party) -> ContactKeys:
-    """A party's keys; parties recur from event to event (a regular consignee), so their
-    keys are worked out once per set of details."""
+    """A party's keys, the same as `contact_keys` of its details gives; parties recur
+    from event to event (a regular consignee), so they are worked out once per set of
+    details."""
     address = party.address
-    if (address is None or not address.line1) and not (party.phone or party.email or party.ids):
-        return _NO_KEYS  # most parties give no more than a country
+    if not (party.phone or party.email or party.ids):
+        # Most parties give a country, many a street address too, few more than that.
+        if address is None or not address.line1 or not address.country:
+            return _NO_KEYS
+        return _address_keys(address.line1, address.city, address.region, address.postal_code, address.country)
     line = (address.line1, address.city, address.region, address.postal_code, address.country) if address \
         else (None, None, None, None, None)
     ids = tuple(sorted((k, str(v)) for k, v in party.ids.model_dump(exclude_none=True).items())) if party.ids \
@@ -320,9 +344,15 @@ def party_contact_keys(party: Party) -> ContactKeys:
 
 
 @lru_cache(maxsize=65536)
+def _address_keys(line1: str, city: str | None, region: str | None, postal_code: str | None,
+                  country: str) -> ContactKeys:
+    street = _street_address(line1, city, region, postal_code, country)
+    return ContactKeys(addresses=(street,)) if street is not None else _NO_KEYS
+
+
+@lru_cache(maxsize=65536)
 def _party_keys(line: tuple[str | None, str | None, str | None, str | None, str | None], phone: str | None,
                 email: str | None, ids: tuple[tuple[str, str], ...]) -> ContactKeys:
     line1, city, region, postal_code, country = line
-    address = Address(line1=line1, city=city, region=region, postal_code=postal_code, country=country) \
-        if any(line) else None
-    return contact_keys([address], [phone], [email], dict(ids) or None)
+    street = _street_address(line1, city, region, postal_code, country) if line1 and country else None
+    return _contact_keys([street], [phone], [email], dict(ids) or None)
