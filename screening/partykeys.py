@@ -90,6 +90,10 @@ def country_names(country: str) -> frozenset[str]:
     return frozenset(_fold(n) for n in names)
 
 
+# An index of details keys each by (what it is, its comparable form), see `lookup_keys`.
+IndexKey = tuple[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class StreetAddress:
     """A street address as compared: street line folded, country, city folded (or None),
@@ -110,11 +114,17 @@ class StreetAddress:
             return False
         return self.city is None or other.city is None or self.city == other.city
 
-    def lookup_streets(self) -> tuple[str, ...]:
-        return (self.street, *self.prefixes)
+    def index_keys(self) -> tuple[IndexKey, ...]:
+        return _address_index_keys(self.country, self.street, self.prefixes)
 
     def describe(self) -> str:
         return ", ".join(p for p in (self.street, self.city, self.country) if p)
+
+
+def _address_index_keys(country: str, street: str, prefixes: tuple[str, ...]) -> tuple[IndexKey, ...]:
+    """What an index of details holds a street address under: ("address",
+    "<country>|<street>") for the street and each of its prefixes."""
+    return (("address", f"{country}|{street}"), *[("address", f"{country}|{p}") for p in prefixes])
 
 
 def _names_a_place(street: str) -> bool:
@@ -138,10 +148,17 @@ def street_address(address: Address | None) -> StreetAddress | None:
     return _street_address(address.line1, address.city, address.region, address.postal_code, address.country)
 
 
-# Not cached: the keys built from it are (`party_contact_keys`), and a new party's street
-# line is new, while its locality is one of few.
 def _street_address(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
                     country: str) -> StreetAddress | None:
+    parts = _street_parts(line1, city_text, region, postal_code, country)
+    return StreetAddress(parts[0], country, parts[1], parts[2]) if parts is not None else None
+
+
+# Not cached: what is built from it is (`party_contact_keys`, `party_index_keys`), and a
+# new party's street line is new, while its locality is one of few.
+def _street_parts(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
+                  country: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(street, city, prefixes) of a `StreetAddress`, or None."""
     city, locality = _locality(country, city_text, region, postal_code)
     segments = [s for s in map(_fold, line1.split(",")) if s]
     while segments and (segments[-1] in locality or segments[-1].isdigit()):
@@ -152,7 +169,7 @@ def _street_address(line1: str, city_text: str | None, region: str | None, posta
         return None
     prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p)) \
         if len(segments) > 1 else ()
-    return StreetAddress(street, country, city, prefixes)
+    return street, city, prefixes
 
 
 @lru_cache(maxsize=4096)
@@ -228,47 +245,40 @@ def _values(value: Any) -> Iterator[Any]:
         yield value
 
 
-IndexKey = tuple[str, str]
-
-
 @dataclass(frozen=True, slots=True)
 class ContactKeys:
-    """Everything by which a party or list entry can be recognised besides its name,
-    with the index keys each detail is looked up by (see `lookup_keys`). The index keys
-    are worked out with the details, not on first use: a new party is looked up at once,
-    and an index holding none of `lookups` shares nothing, which is the common case and
-    a cheap test."""
+    """Everything by which a party or list entry can be recognised besides its name."""
 
     addresses: tuple[StreetAddress, ...] = ()
     phones: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
-    # Each street address with the index keys it is looked up by.
-    address_lookups: tuple[tuple[StreetAddress, tuple[IndexKey, ...]], ...] = field(init=False, repr=False,
-                                                                                   compare=False)
-    # (index key, what it is, value) of each phone, email and identifier.
-    detail_lookups: tuple[tuple[IndexKey, str, str], ...] = field(init=False, repr=False, compare=False)
+    # Every index key of these details (see `lookup_keys`), worked out with them rather
+    # than on first use: a new party is looked up at once, and an index holding none of
+    # them shares nothing, which is the common case and a cheap test.
     lookups: tuple[IndexKey, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        address_lookups = []
-        lookups: list[IndexKey] = []
-        for address in self.addresses:
-            keys = tuple([("address", f"{address.country}|{street}") for street in address.lookup_streets()])
-            address_lookups.append((address, keys))
-            lookups += keys
-        detail_lookups = [*((("phone", p), "phone", p) for p in sorted(self.phones)),
-                          *((("email", e), "email", e) for e in sorted(self.emails)),
-                          *((("id", i), "identifier", i) for i in sorted(self.identifiers))
-                          ] if self.phones or self.emails or self.identifiers else []
-        lookups += [key for key, _, _ in detail_lookups]
-        # Frozen: set once here, as the dataclass's own __init__ sets the fields above.
-        object.__setattr__(self, "address_lookups", tuple(address_lookups))
-        object.__setattr__(self, "detail_lookups", tuple(detail_lookups))
-        object.__setattr__(self, "lookups", tuple(lookups))
+        lookups = [key for address in self.addresses for key in address.index_keys()]
+        if self.phones or self.emails or self.identifiers:
+            lookups += [key for key, _, _ in self.detail_lookups]
+        object.__setattr__(self, "lookups", tuple(lookups))  # frozen: set once, as __init__ sets the rest
 
     def __bool__(self) -> bool:
         return bool(self.lookups)  # every detail has an index key
+
+    # Worked out when an index holds one of `lookups` (rare): which detail it is.
+    @property
+    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[IndexKey, ...]], ...]:
+        """Each street address with the index keys it is looked up by."""
+        return tuple((a, a.index_keys()) for a in self.addresses)
+
+    @property
+    def detail_lookups(self) -> tuple[tuple[IndexKey, str, str], ...]:
+        """(index key, what it is, value) of each phone, email and identifier."""
+        return (*((("phone", p), "phone", p) for p in sorted(self.phones)),
+                *((("email", e), "email", e) for e in sorted(self.emails)),
+                *((("id", i), "identifier", i) for i in sorted(self.identifiers)))
 
 
 def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
@@ -341,6 +351,26 @@ def party_contact_keys(party: Party) -> ContactKeys:
     ids = tuple(sorted((k, str(v)) for k, v in party.ids.model_dump(exclude_none=True).items())) if party.ids \
         else ()
     return _party_keys(line, party.phone, party.email, ids)
+
+
+def party_index_keys(party: Party) -> tuple[IndexKey, ...]:
+    """`party_contact_keys(party).lookups`, without building the keys themselves for a
+    party that gives no more than a street address (most parties that give any detail):
+    an index that holds none of these shares nothing with the party, which is the common
+    case, and the keys are then never needed."""
+    address = party.address
+    if party.phone or party.email or party.ids:
+        return party_contact_keys(party).lookups
+    if address is None or not address.line1 or not address.country:
+        return ()
+    return _street_index_keys(address.line1, address.city, address.region, address.postal_code, address.country)
+
+
+@lru_cache(maxsize=65536)
+def _street_index_keys(line1: str, city: str | None, region: str | None, postal_code: str | None,
+                       country: str) -> tuple[IndexKey, ...]:
+    parts = _street_parts(line1, city, region, postal_code, country)
+    return _address_index_keys(country, parts[0], parts[2]) if parts is not None else ()
 
 
 @lru_cache(maxsize=65536)

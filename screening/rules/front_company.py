@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_contact_keys, party_country
+from screening.partykeys import name_key, party_contact_keys, party_country, party_index_keys
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -23,9 +23,10 @@ def _who(party: Party) -> str:
 
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
+    lookups = party_index_keys(party)
+    if not (ctx.lists.shared.holds_any(lookups) or ctx.facts.flagged_gave_any(lookups)):
+        return []  # no detail, or none that an entry or a flagged party gave: most parties
     keys = party_contact_keys(party)
-    if not keys:
-        return []  # nothing to compare without details
     listed_sharing = ctx.lists.shared.sharing(keys)
     flagged_sharing = ctx.facts.flagged_sharing(party, keys)
     if not (listed_sharing or flagged_sharing) or ctx.party_matches(party, on):

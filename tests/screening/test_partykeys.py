@@ -17,6 +17,7 @@ from screening.partykeys import (
     keys_from_ids,
     name_key,
     party_contact_keys,
+    party_index_keys,
     phone_key,
     street_address,
 )
@@ -98,8 +99,10 @@ def probe(line1: str | None = None, city: str | None = None, country: str | None
 
 def same_as_list_builder(party: Party) -> ContactKeys:
     """party_contact_keys(party), checked against contact_keys of the same details (how a
-    list entry's and a flagged party's keys are built)."""
+    list entry's and a flagged party's keys are built), and its index keys against those
+    party_index_keys gives without building the keys."""
     keys = party_contact_keys(party)
+    assert party_index_keys(party) == keys.lookups
     ids = {k: str(v) for k, v in party.ids.model_dump(exclude_none=True).items()} if party.ids else None
     reference = contact_keys([party.address], [party.phone], [party.email], ids or None)
     assert keys == reference
