@@ -18,7 +18,7 @@ from schemas import Address, Party
 from screening.matching import normalize_name
 from screening.matching.normalize import TokenRole
 
-_NOT_ALNUM_LOWER = re.compile(r"[^a-z0-9]+")
+_ALNUM_RUNS_LOWER = re.compile(r"[a-z0-9]+")
 _NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
 _NOT_DIGIT = re.compile(r"\D")
 _TRAILING_NOTES = re.compile(r"(\s*\([^()]*\))+\s*$")
@@ -73,7 +73,7 @@ _EXTRA_COUNTRY_NAMES = {
 
 
 def _fold(text: str) -> str:
-    words = _NOT_ALNUM_LOWER.sub(" ", anyascii(text).lower()).split()
+    words = _ALNUM_RUNS_LOWER.findall(anyascii(text).lower())
     return " ".join([_STREET_WORDS.get(w, w) for w in words])
 
 
@@ -124,7 +124,8 @@ class StreetAddress:
 def _address_index_keys(country: str, street: str, prefixes: tuple[str, ...]) -> tuple[IndexKey, ...]:
     """What an index of details holds a street address under: ("address",
     "<country>|<street>") for the street and each of its prefixes."""
-    return (("address", f"{country}|{street}"), *[("address", f"{country}|{p}") for p in prefixes])
+    keys = (("address", f"{country}|{street}"),)
+    return keys + tuple([("address", f"{country}|{p}") for p in prefixes]) if prefixes else keys
 
 
 def _names_a_place(street: str) -> bool:
@@ -164,8 +165,8 @@ def _street_parts(line1: str, city_text: str | None, region: str | None, postal_
     while segments and (segments[-1] in locality or segments[-1].isdigit()):
         segments.pop()
     street = " ".join(segments)
-    words = street.split()
-    if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
+    # Fewer than three words (folded words are one space apart) and no number: no place.
+    if not street or (street.count(" ") < 2 and not any(ch.isdigit() for ch in street)):
         return None
     prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p)) \
         if len(segments) > 1 else ()

@@ -23,9 +23,7 @@ def _who(party: Party) -> str:
 
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
-    lookups = party_index_keys(party)
-    if not (ctx.lists.shared.holds_any(lookups) or ctx.facts.flagged_gave_any(lookups)):
-        return []  # no detail, or none that an entry or a flagged party gave: most parties
+    """The reasons of a party some list entry or flagged party shares a detail with."""
     keys = party_contact_keys(party)
     listed_sharing = ctx.lists.shared.sharing(keys)
     flagged_sharing = ctx.facts.flagged_sharing(party, keys)
@@ -69,4 +67,12 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     if ctx.lists_problem is not None:
         return []  # lists_available holds the subject instead
     on = subject.occurred_at.date()
-    return [reason for party in all_parties(subject) for reason in party_reasons(party, ctx, on)]
+    listed, facts = ctx.lists.shared, ctx.facts
+    reasons: list[Reason] = []
+    for party in all_parties(subject):
+        # Both indexes asked by the party's index keys before its details are worked out
+        # for a reviewer: most parties give none that an entry or a flagged party gave.
+        lookups = party_index_keys(party)
+        if listed.holds_any(lookups) or facts.flagged_gave_any(lookups):
+            reasons += party_reasons(party, ctx, on)
+    return reasons
