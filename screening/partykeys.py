@@ -342,11 +342,8 @@ def party_contact_keys(party: Party) -> ContactKeys:
     from event to event (a regular consignee), so they are worked out once per set of
     details."""
     address = party.address
-    if not (party.phone or party.email or party.ids):
-        # Most parties give a country, many a street address too, few more than that.
-        if address is None or not address.line1 or not address.country:
-            return _NO_KEYS
-        return _address_keys(address.line1, address.city, address.region, address.postal_code, address.country)
+    if (address is None or not address.line1) and not (party.phone or party.email or party.ids):
+        return _NO_KEYS  # most parties give no more than a country
     line = (address.line1, address.city, address.region, address.postal_code, address.country) if address \
         else (None, None, None, None, None)
     ids = tuple(sorted((k, str(v)) for k, v in party.ids.model_dump(exclude_none=True).items())) if party.ids \
@@ -372,13 +369,6 @@ def _street_index_keys(line1: str, city: str | None, region: str | None, postal_
                        country: str) -> tuple[IndexKey, ...]:
     parts = _street_parts(line1, city, region, postal_code, country)
     return _address_index_keys(country, parts[0], parts[2]) if parts is not None else ()
-
-
-@lru_cache(maxsize=65536)
-def _address_keys(line1: str, city: str | None, region: str | None, postal_code: str | None,
-                  country: str) -> ContactKeys:
-    street = _street_address(line1, city, region, postal_code, country)
-    return ContactKeys(addresses=(street,)) if street is not None else _NO_KEYS
 
 
 @lru_cache(maxsize=65536)
