@@ -351,6 +351,12 @@ def party_contact_keys(party: Party) -> ContactKeys:
     return _party_keys(line, party.phone, party.email, ids)
 
 
+def party_identifiers(party: Party) -> frozenset[str]:
+    """`party_contact_keys(party).identifiers`: they come from its `ids` alone, so a party
+    without any has none and its keys need not be built."""
+    return party_contact_keys(party).identifiers if party.ids else frozenset()
+
+
 def party_index_keys(party: Party) -> tuple[IndexKey, ...]:
     """`party_contact_keys(party).lookups`, without building the keys themselves for a
     party that gives no more than a street address (most parties that give any detail):

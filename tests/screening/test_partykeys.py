@@ -17,6 +17,7 @@ from screening.partykeys import (
     keys_from_ids,
     name_key,
     party_contact_keys,
+    party_identifiers,
     party_index_keys,
     phone_key,
     street_address,
@@ -103,6 +104,7 @@ def same_as_list_builder(party: Party) -> ContactKeys:
     party_index_keys gives without building the keys."""
     keys = party_contact_keys(party)
     assert party_index_keys(party) == keys.lookups
+    assert party_identifiers(party) == keys.identifiers
     ids = {k: str(v) for k, v in party.ids.model_dump(exclude_none=True).items()} if party.ids else None
     reference = contact_keys([party.address], [party.phone], [party.email], ids or None)
     assert keys == reference
