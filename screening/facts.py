@@ -12,6 +12,7 @@ its expired activity): memory stays bounded."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -37,6 +38,7 @@ from screening.money import lines_value, shipment_value
 from screening.ownership_graph import OwnershipGraph
 from screening.partykeys import (
     ContactKeys,
+    IndexKey,
     contact_keys,
     describe_address,
     lookup_keys,
@@ -356,6 +358,11 @@ class StreamFacts:
                  if f.at >= since and (until is None or f.at <= until) and key != excluding]
         found.sort(key=lambda item: (item[0], item[1]))
         return [f for _at, _key, f in found]
+
+    def flagged_gave_any(self, lookups: Iterable[IndexKey]) -> bool:
+        """Whether a held or blocked party gave one of these details (index keys, see
+        `lookup_keys`); `flagged_sharing` says which party and detail."""
+        return bool(self._flagged_by_detail) and not self._flagged_by_detail.keys().isdisjoint(lookups)
 
     def flagged_sharing(self, party: Party, keys: ContactKeys | None = None) -> list[tuple[FlaggedParty, str]]:
         """Held or blocked parties other than this one that gave one of its street

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -18,7 +18,7 @@ from schemas import Address, Party
 from screening.matching import normalize_name
 from screening.matching.normalize import TokenRole
 
-_NOT_ALNUM_LOWER = re.compile(r"[^a-z0-9]+")
+_ALNUM_RUNS_LOWER = re.compile(r"[a-z0-9]+")
 _NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
 _NOT_DIGIT = re.compile(r"\D")
 _TRAILING_NOTES = re.compile(r"(\s*\([^()]*\))+\s*$")
@@ -73,8 +73,8 @@ _EXTRA_COUNTRY_NAMES = {
 
 
 def _fold(text: str) -> str:
-    words = _NOT_ALNUM_LOWER.sub(" ", anyascii(text).lower()).split()
-    return " ".join(_STREET_WORDS.get(w, w) for w in words)
+    words = _ALNUM_RUNS_LOWER.findall(anyascii(text).lower())
+    return " ".join([_STREET_WORDS.get(w, w) for w in words])
 
 
 @lru_cache(maxsize=512)
@@ -90,7 +90,11 @@ def country_names(country: str) -> frozenset[str]:
     return frozenset(_fold(n) for n in names)
 
 
-@dataclass(frozen=True)
+# An index of details keys each by (what it is, its comparable form), see `lookup_keys`.
+IndexKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class StreetAddress:
     """A street address as compared: street line folded, country, city folded (or None),
     and the shorter forms of the street that still name one place (see `street_address`)."""
@@ -110,11 +114,18 @@ class StreetAddress:
             return False
         return self.city is None or other.city is None or self.city == other.city
 
-    def lookup_streets(self) -> tuple[str, ...]:
-        return (self.street, *self.prefixes)
+    def index_keys(self) -> tuple[IndexKey, ...]:
+        return _address_index_keys(self.country, self.street, self.prefixes)
 
     def describe(self) -> str:
         return ", ".join(p for p in (self.street, self.city, self.country) if p)
+
+
+def _address_index_keys(country: str, street: str, prefixes: tuple[str, ...]) -> tuple[IndexKey, ...]:
+    """What an index of details holds a street address under: ("address",
+    "<country>|<street>") for the street and each of its prefixes."""
+    keys = (("address", f"{country}|{street}"),)
+    return keys + tuple([("address", f"{country}|{p}") for p in prefixes]) if prefixes else keys
 
 
 def _names_a_place(street: str) -> bool:
@@ -138,25 +149,39 @@ def street_address(address: Address | None) -> StreetAddress | None:
     return _street_address(address.line1, address.city, address.region, address.postal_code, address.country)
 
 
-# Parties recur from event to event (a regular consignee): their addresses are folded once.
-@lru_cache(maxsize=65536)
 def _street_address(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
                     country: str) -> StreetAddress | None:
-    places = country_names(country)
-    city = _fold(city_text) if city_text else None
-    locality = set(places)
-    for part in (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None):
-        if part:
-            locality.add(part)
-    segments = [s for s in (_fold(p) for p in line1.split(",")) if s]
+    parts = _street_parts(line1, city_text, region, postal_code, country)
+    return StreetAddress(parts[0], country, parts[1], parts[2]) if parts is not None else None
+
+
+# Not cached: what is built from it is (`party_contact_keys`, `party_index_keys`), and a
+# new party's street line is new, while its locality is one of few.
+def _street_parts(line1: str, city_text: str | None, region: str | None, postal_code: str | None,
+                  country: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(street, city, prefixes) of a `StreetAddress`, or None."""
+    city, locality = _locality(country, city_text, region, postal_code)
+    segments = [s for s in map(_fold, line1.split(",")) if s]
     while segments and (segments[-1] in locality or segments[-1].isdigit()):
         segments.pop()
     street = " ".join(segments)
-    words = street.split()
-    if not words or (len(words) < 3 and not any(ch.isdigit() for ch in street)):
+    # Fewer than three words (folded words are one space apart) and no number: no place.
+    if not street or (street.count(" ") < 2 and not any(ch.isdigit() for ch in street)):
         return None
-    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p))
-    return StreetAddress(street, country, None if city is None or city in places else city, prefixes)
+    prefixes = tuple(p for p in (" ".join(segments[:i]) for i in range(1, len(segments))) if _names_a_place(p)) \
+        if len(segments) > 1 else ()
+    return street, city, prefixes
+
+
+@lru_cache(maxsize=4096)
+def _locality(country: str, city_text: str | None, region: str | None,
+              postal_code: str | None) -> tuple[str | None, frozenset[str]]:
+    """(the city as compared, or None where it only names the country; the folded
+    locality parts a street line may end with: country names, city, region, postal code)."""
+    places = country_names(country)
+    city = _fold(city_text) if city_text else None
+    parts = (city, _fold(region) if region else None, _fold(postal_code) if postal_code else None)
+    return (None if city is None or city in places else city), places.union(p for p in parts if p)
 
 
 # -- phones, emails, identifiers -----------------------------------------------------------
@@ -221,7 +246,7 @@ def _values(value: Any) -> Iterator[Any]:
         yield value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactKeys:
     """Everything by which a party or list entry can be recognised besides its name."""
 
@@ -229,30 +254,32 @@ class ContactKeys:
     phones: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
+    # Every index key of these details (see `lookup_keys`), worked out with them rather
+    # than on first use: a new party is looked up at once, and an index holding none of
+    # them shares nothing, which is the common case and a cheap test.
+    lookups: tuple[IndexKey, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookups = [key for address in self.addresses for key in address.index_keys()]
+        if self.phones or self.emails or self.identifiers:
+            lookups += [key for key, _, _ in self.detail_lookups]
+        object.__setattr__(self, "lookups", tuple(lookups))  # frozen: set once, as __init__ sets the rest
 
     def __bool__(self) -> bool:
-        return bool(self.addresses or self.phones or self.emails or self.identifiers)
+        return bool(self.lookups)  # every detail has an index key
 
-    @cached_property
-    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[tuple[str, str], ...]], ...]:
-        """Each street address with the index keys it is looked up by (worked out once:
-        a party's keys are cached)."""
-        return tuple((a, tuple(("address", f"{a.country}|{street}") for street in a.lookup_streets()))
-                     for a in self.addresses)
+    # Worked out when an index holds one of `lookups` (rare): which detail it is.
+    @property
+    def address_lookups(self) -> tuple[tuple[StreetAddress, tuple[IndexKey, ...]], ...]:
+        """Each street address with the index keys it is looked up by."""
+        return tuple((a, a.index_keys()) for a in self.addresses)
 
-    @cached_property
-    def lookups(self) -> tuple[tuple[str, str], ...]:
-        """Every index key of these details (see `lookup_keys`), worked out once: an index
-        that holds none of them shares nothing, which is the common case and a cheap test."""
-        return (tuple(k for _, ks in self.address_lookups for k in ks)
-                + tuple(k for k, _, _ in self.detail_lookups))
-
-    @cached_property
-    def detail_lookups(self) -> tuple[tuple[tuple[str, str], str, str], ...]:
+    @property
+    def detail_lookups(self) -> tuple[tuple[IndexKey, str, str], ...]:
         """(index key, what it is, value) of each phone, email and identifier."""
-        return (tuple((("phone", p), "phone", p) for p in sorted(self.phones))
-                + tuple((("email", e), "email", e) for e in sorted(self.emails))
-                + tuple((("id", i), "identifier", i) for i in sorted(self.identifiers)))
+        return (*((("phone", p), "phone", p) for p in sorted(self.phones)),
+                *((("email", e), "email", e) for e in sorted(self.emails)),
+                *((("id", i), "identifier", i) for i in sorted(self.identifiers)))
 
 
 def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[str]]:
@@ -280,10 +307,14 @@ def keys_from_ids(ids: dict[str, Any] | None) -> tuple[set[str], set[str], set[s
 
 def contact_keys(addresses: Iterable[Address | None], phones: Iterable[str | None] = (),
                  emails: Iterable[str | None] = (), ids: dict[str, Any] | None = None) -> ContactKeys:
+    return _contact_keys(map(street_address, addresses), phones, emails, ids)
+
+
+def _contact_keys(streets: Iterable[StreetAddress | None], phones: Iterable[str | None],
+                  emails: Iterable[str | None], ids: dict[str, Any] | None) -> ContactKeys:
     id_phones, id_emails, identifiers = keys_from_ids(ids)
-    streets = tuple(dict.fromkeys(a for a in map(street_address, addresses) if a is not None))
     return ContactKeys(
-        addresses=streets,
+        addresses=tuple(dict.fromkeys(a for a in streets if a is not None)),
         phones=frozenset(id_phones | {k for k in map(phone_key, phones) if k}),
         emails=frozenset(id_emails | {k for k in map(email_key, emails) if k}),
         identifiers=frozenset(identifiers),
@@ -307,8 +338,9 @@ _NO_KEYS = ContactKeys()
 
 
 def party_contact_keys(party: Party) -> ContactKeys:
-    """A party's keys; parties recur from event to event (a regular consignee), so their
-    keys are worked out once per set of details."""
+    """A party's keys, the same as `contact_keys` of its details gives; parties recur
+    from event to event (a regular consignee), so they are worked out once per set of
+    details."""
     address = party.address
     if (address is None or not address.line1) and not (party.phone or party.email or party.ids):
         return _NO_KEYS  # most parties give no more than a country
@@ -319,10 +351,35 @@ def party_contact_keys(party: Party) -> ContactKeys:
     return _party_keys(line, party.phone, party.email, ids)
 
 
+def party_identifiers(party: Party) -> frozenset[str]:
+    """`party_contact_keys(party).identifiers`: they come from its `ids` alone, so a party
+    without any has none and its keys need not be built."""
+    return party_contact_keys(party).identifiers if party.ids else frozenset()
+
+
+def party_index_keys(party: Party) -> tuple[IndexKey, ...]:
+    """`party_contact_keys(party).lookups`, without building the keys themselves for a
+    party that gives no more than a street address (most parties that give any detail):
+    an index that holds none of these shares nothing with the party, which is the common
+    case, and the keys are then never needed."""
+    address = party.address
+    if party.phone or party.email or party.ids:
+        return party_contact_keys(party).lookups
+    if address is None or not address.line1 or not address.country:
+        return ()
+    return _street_index_keys(address.line1, address.city, address.region, address.postal_code, address.country)
+
+
+@lru_cache(maxsize=65536)
+def _street_index_keys(line1: str, city: str | None, region: str | None, postal_code: str | None,
+                       country: str) -> tuple[IndexKey, ...]:
+    parts = _street_parts(line1, city, region, postal_code, country)
+    return _address_index_keys(country, parts[0], parts[2]) if parts is not None else ()
+
+
 @lru_cache(maxsize=65536)
 def _party_keys(line: tuple[str | None, str | None, str | None, str | None, str | None], phone: str | None,
                 email: str | None, ids: tuple[tuple[str, str], ...]) -> ContactKeys:
     line1, city, region, postal_code, country = line
-    address = Address(line1=line1, city=city, region=region, postal_code=postal_code, country=country) \
-        if any(line) else None
-    return contact_keys([address], [phone], [email], dict(ids) or None)
+    street = _street_address(line1, city, region, postal_code, country) if line1 and country else None
+    return _contact_keys([street], [phone], [email], dict(ids) or None)

@@ -5,10 +5,19 @@ removal (`ListState.apply`), never rebuilt whole."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemas import Address, ListEntry
-from screening.partykeys import ContactKeys, StreetAddress, contact_keys, describe_address, lookup_keys, street_address
+from screening.partykeys import (
+    ContactKeys,
+    IndexKey,
+    StreetAddress,
+    contact_keys,
+    describe_address,
+    lookup_keys,
+    street_address,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,11 @@ class SharedIdentifiers:
             holders.discard(key)
             if not holders:
                 del self._by_detail[detail]
+
+    def holds_any(self, lookups: Iterable[IndexKey]) -> bool:
+        """Whether some entry gives one of these details (index keys, see `lookup_keys`);
+        `sharing` says which and how."""
+        return not self._by_detail.keys().isdisjoint(lookups)
 
     def sharing(self, keys: ContactKeys) -> list[SharedDetail]:
         """Every entry sharing one of these details, by entry key then detail."""

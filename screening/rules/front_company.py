@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_contact_keys, party_country
+from screening.partykeys import name_key, party_contact_keys, party_country, party_index_keys
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -23,9 +23,8 @@ def _who(party: Party) -> str:
 
 
 def party_reasons(party: Party, ctx: RuleContext, on: date) -> list[Reason]:
+    """The reasons of a party some list entry or flagged party shares a detail with."""
     keys = party_contact_keys(party)
-    if not keys:
-        return []  # nothing to compare without details
     listed_sharing = ctx.lists.shared.sharing(keys)
     flagged_sharing = ctx.facts.flagged_sharing(party, keys)
     if not (listed_sharing or flagged_sharing) or ctx.party_matches(party, on):
@@ -68,4 +67,12 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     if ctx.lists_problem is not None:
         return []  # lists_available holds the subject instead
     on = subject.occurred_at.date()
-    return [reason for party in all_parties(subject) for reason in party_reasons(party, ctx, on)]
+    listed, facts = ctx.lists.shared, ctx.facts
+    reasons: list[Reason] = []
+    for party in all_parties(subject):
+        # Both indexes asked by the party's index keys before its details are worked out
+        # for a reviewer: most parties give none that an entry or a flagged party gave.
+        lookups = party_index_keys(party)
+        if listed.holds_any(lookups) or facts.flagged_gave_any(lookups):
+            reasons += party_reasons(party, ctx, on)
+    return reasons

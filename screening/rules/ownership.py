@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from schemas import LinkOwner, Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_contact_keys, party_country
+from screening.partykeys import name_key, party_country, party_identifiers
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -111,7 +111,7 @@ class _Walk:
 
 
 def party_reason(party: Party, walk: _Walk) -> Reason | None:
-    standing = walk.standing(party.name, party_country(party), party_contact_keys(party).identifiers, 1,
+    standing = walk.standing(party.name, party_country(party), party_identifiers(party), 1,
                              frozenset())
     if standing is None:
         return None
