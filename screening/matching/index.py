@@ -310,10 +310,12 @@ class NameIndex:
         listed = postings.words
         if all(map(listed.__contains__, name.tokens)):
             return name
+        splits = [None if token in listed else postings.split(token) for token in name.tokens]
+        if not any(splits):  # unknown words, but none two listed words run together
+            return name
         tokens: list[str] = []
         roles: list[TokenRole] = []
-        for token, role in zip(name.tokens, name.roles, strict=True):
-            split = None if token in listed else postings.split(token)
+        for token, role, split in zip(name.tokens, name.roles, splits, strict=True):
             if split is None:
                 tokens.append(token)
                 roles.append(role)
@@ -397,12 +399,14 @@ class NameIndex:
         # most 2Wq/(Wq+Wc) with Wc its own weight; corroboration adds at most max_bonus.
         bound = potential - max_bonus(country, ids)
         if only_keys is not None:
-            name_ids: Iterable[int] = [
+            name_ids: Collection[int] = [
                 n for key in only_keys if (e := self._entries.get(key)) is not None for n in e.name_ids
             ]
         else:
             needed = bound * query.total / (2.0 - bound) if bound < 2.0 else query.total
             name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed, log_scale)
+        if not name_ids:  # most names screened: nothing to score
+            return []
         best: dict[str, tuple[NameScore, _ListedName, int]] = {}
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
         reachable: set[ListedWord] | None = None

@@ -190,7 +190,13 @@ def fold_words(text: str) -> list[str]:
         if _ARABIC_LETTER.search(spaced):
             spaced = _ARABIC_ARTICLE.sub("al ", _ABD_AL.sub(_ABD_AL_READ, _ALLAH.sub("", spaced)))
         text = anyascii(spaced)
-    text = _JOINERS.sub("", text.casefold())
+    text = text.casefold()
+    if text.isascii():  # as nearly always by now: of the joiners only these three, no regex
+        for joiner in "'`.":
+            if joiner in text:
+                text = text.replace(joiner, "")
+    else:
+        text = _JOINERS.sub("", text)
     words: list[str] = _WORD.findall(text.replace("&", " and "))
     if han:
         words = _join_han_compounds(words)

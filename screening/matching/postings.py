@@ -15,7 +15,7 @@ paired: that word's names are then filed under their pairs (at most PAIRED_MIN_D
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_BOUND, SimilarTokens
@@ -24,6 +24,8 @@ from screening.matching.vocabulary import CACHED_QUERY_WORDS
 # Above this many names a word is retrieved through pairs. Lower means more pairs filed
 # (memory) and shorter walks; 24 keeps the longest walked list well under a millisecond.
 PAIRED_MIN_DF = 24
+# The largest answer for two query words kept across queries (TokenPostings._shared).
+KEPT_SHARED_MAX = 64
 
 Pair = tuple[str, str]
 
@@ -69,6 +71,13 @@ class TokenPostings:
         self._name_words: dict[int, tuple[ListedWord, ...]] = {}  # per name, its words in order
         # Per query word, until the next change: see `word_sources`.
         self._sources: dict[str, _WordSources] = {}
+        # Per two query words with no joined neighbour: the names meeting both
+        # (`_Sources.shared`), until the next change. The words of real names recur in
+        # pairs (NORDIC SUPPLY, TRADING CO) far more often than whole names do, and most
+        # such pairs meet no name: the empty tuple, shared. Tuples, as they are kept across
+        # queries (the collector stops walking a tuple of ints); larger answers are not
+        # kept (memory), each costs more to score than to find.
+        self._shared: dict[Pair, tuple[int, ...]] = {}
         # Per word whose count changed since `take_risen` last took it: its lowest log_df
         # since then; `drift` is the most any word rose above that (NameIndex keeps
         # per-name sums of log_df and bounds how stale they are with it).
@@ -83,6 +92,7 @@ class TokenPostings:
         """File a name; returns its words' records (in its order) and the words new to
         the index."""
         self._sources.clear()
+        self._shared.clear()
         words, low_log_df = self.words, self._low_log_df
         new: list[str] = []
         found: list[ListedWord] = []
@@ -122,6 +132,7 @@ class TokenPostings:
     def remove(self, name_id: int) -> list[str]:
         """Forget a name; returns the words no name holds any more."""
         self._sources.clear()
+        self._shared.clear()
         records = self._name_words.pop(name_id)
         for key in _name_pairs(records):
             bucket = self._pairs[key]
@@ -172,6 +183,7 @@ class TokenPostings:
 
     def clear_query_cache(self) -> None:
         self._sources.clear()
+        self._shared.clear()
 
     def split(self, joined: str) -> tuple[str, str] | None:
         """The two neighbouring words of a listed name that `joined` runs together (of
@@ -314,7 +326,7 @@ class TokenPostings:
                 if weights[i] + weights[j] + tail[later + 1] + free < needed:
                     break
                 if j not in walked_whole:
-                    found.update(sources.shared(i, j))
+                    found.update(sources.shared_kept(i, j))
         return found
 
 
@@ -427,6 +439,24 @@ class _Sources:
             sources = self._word(i)
             lists = sources.lists + [names for names, _ in self._neighbours(i)]
             held = self._shorts[i] = _merged(lists, sources.singles)
+        return held
+
+    def shared_kept(self, i: int, j: int) -> Collection[int]:
+        """`shared`, kept across queries (TokenPostings._shared) when neither word has a
+        joined neighbour: what it depends on then is the two words and the index alone."""
+        if self._neighbours(i) or self._neighbours(j):
+            return self.shared(i, j)
+        key = (self._tokens[i], self._tokens[j])
+        kept = self._index._shared
+        held = kept.get(key)
+        if held is None:
+            found = self.shared(i, j)
+            if len(found) > KEPT_SHARED_MAX:
+                return found
+            held = tuple(found) if found else ()
+            if len(kept) >= CACHED_QUERY_WORDS:  # bounded between list changes
+                kept.clear()
+            kept[key] = held
         return held
 
     def shared(self, i: int, j: int) -> set[int]:
