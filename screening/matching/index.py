@@ -276,8 +276,9 @@ class NameIndex:
         weights: list[float] = []
         words = self._postings.words
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
-            source = token
-            if token not in words:
+            listed = words.get(token)
+            if listed is None:
+                source = token
                 # The most similar; of equally similar ones the most common (a typo of
                 # MUHAMMAD weighs as MUHAMMAD, not as the rare MUHMMAD one edit away
                 # too), then the greatest word.
@@ -294,7 +295,7 @@ class NameIndex:
                         or (similarity == best and log_df == common and record.text > source)
                     ):
                         best, common, source = similarity, log_df, record.text
-            listed = words.get(source)
+                listed = words.get(source)
             weight = ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0))
             if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
                 weight = QUERY_INITIAL_SHARE * log_scale
@@ -308,7 +309,10 @@ class NameIndex:
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
         postings = self._postings
         listed = postings.words
-        if all(map(listed.__contains__, name.tokens)):
+        for token in name.tokens:
+            if token not in listed:
+                break
+        else:
             return name
         splits = [None if token in listed else postings.split(token) for token in name.tokens]
         if not any(splits):  # unknown words, but none two listed words run together

@@ -281,7 +281,11 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     many languages (obshchestvo s ogranichennoi otvetstvennostyu -> ooo -> llc); the small
     table above catches generic words and abbreviations it keeps verbatim. A name made of
     legal words only (a company called "SA") keeps its words."""
-    replaced: list[str] = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
+    spelled: list[str] = []
+    for token in tokens:
+        # Words too short to misspell a legal form with one typo, without a call.
+        spelled.append(token if len(token) < 6 else _legal_spelling(token))
+    replaced: list[str] = replace_org_types_compare(" ".join(spelled), generic=True).split()
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
     if "co" in canonical:

@@ -363,7 +363,7 @@ class _Sources:
         self._similar = similar
         self._log_scale = log_scale
         self._words: dict[int, _WordSources] = {}
-        self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
+        self._neighbour_lists: list[list[tuple[set[int], float]]] | None = None
         self._shorts: dict[int, set[int]] = {}
 
     def _word(self, i: int) -> _WordSources:
@@ -373,19 +373,28 @@ class _Sources:
         return held
 
     def _neighbours(self, i: int) -> list[tuple[set[int], float]]:
-        """Listed words that are query word i joined with a neighbour, and their weight."""
-        held = self._neighbour_lists.get(i)
-        if held is not None:
-            return held
-        tokens, words = self._tokens, self._index.words
-        found: list[tuple[set[int], float]] = []
-        after = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else ""
-        before = tokens[i - 1] + tokens[i] if i > 0 else ""
-        for text in (after, before):
-            word = words.get(text)
-            if word is not None:
-                found.append((word.names, self._log_scale - word.log_df))
-        self._neighbour_lists[i] = found
+        """Listed words that are query word i joined with a neighbour, and their weight
+        (read only)."""
+        held = self._neighbour_lists
+        if held is None:
+            held = self._neighbour_lists = self._all_neighbours()
+        return held[i]
+
+    def _all_neighbours(self) -> list[list[tuple[set[int], float]]]:
+        """`_neighbours` of every query word, each two neighbours run together looked up
+        once (most such runs are no listed word: then every word's list is empty)."""
+        tokens, words, log_scale = self._tokens, self._index.words, self._log_scale
+        count = len(tokens)
+        joined = [words.get(tokens[k] + tokens[k + 1]) for k in range(count - 1)]
+        if all(word is None for word in joined):
+            return [_NO_NEIGHBOURS] * count
+        found: list[list[tuple[set[int], float]]] = []
+        for i in range(count):
+            mine: list[tuple[set[int], float]] = []
+            for word in (joined[i] if i + 1 < count else None, joined[i - 1] if i > 0 else None):
+                if word is not None:
+                    mine.append((word.names, log_scale - word.log_df))
+            found.append(mine)
         return found
 
     def collect(self, i: int, weight: float, alone: float, found: set[int]) -> bool:
@@ -495,6 +504,11 @@ class _Sources:
     def _all_lists(self, i: int, word: _WordSources) -> list[set[int]]:
         """Every list of query word i's sources (its singles apart)."""
         return word.lists + [w.names for w in word.common] + [names for names, _ in self._neighbours(i)]
+
+
+# The neighbours of a query word when none of its runs with a neighbour is a listed word;
+# shared, never written to.
+_NO_NEIGHBOURS: list[tuple[set[int], float]] = []
 
 
 def _merged(lists: list[set[int]], singles: list[int]) -> set[int]:
