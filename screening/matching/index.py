@@ -300,7 +300,8 @@ class NameIndex:
             if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
                 weight = QUERY_INITIAL_SHARE * log_scale
             weights.append(weight)
-        identity = tuple([r is TokenRole.identity for r in tokens.roles])
+        proper = TokenRole.identity  # read once: an enum member is a class attribute lookup
+        identity = tuple([r is proper for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search

@@ -347,5 +347,6 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
         return NameTokens((), ())
     all_legal = LEGAL_TOKENS.issuperset(tokens)
     # Most words are none of the special ones: no call for them.
-    roles = [TokenRole.identity if t not in _SPECIAL and len(t) > 2 else _role(t, kind, all_legal) for t in tokens]
+    proper = TokenRole.identity  # read once: an enum member is a class attribute lookup
+    roles = [proper if t not in _SPECIAL and len(t) > 2 else _role(t, kind, all_legal) for t in tokens]
     return NameTokens(tuple(tokens), tuple(roles))

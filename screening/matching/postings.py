@@ -314,7 +314,8 @@ class TokenPostings:
                 continue  # no source of this word is enough on its own (each bound <= weight)
             if sources.collect(i, weight, alone, found):
                 walked_whole.add(i)
-        order = sorted(range(len(tokens)), key=lambda i: -weights[i])
+        # Heaviest first; a stable sort keeps equal weights in query order either way.
+        order = sorted(range(len(tokens)), key=weights.__getitem__, reverse=True)
         tail = [0.0] * (len(order) + 1)
         for rank in range(len(order) - 1, -1, -1):
             tail[rank] = tail[rank + 1] + weights[order[rank]]
