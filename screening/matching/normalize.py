@@ -197,7 +197,10 @@ def fold_words(text: str) -> list[str]:
                 text = text.replace(joiner, "")
     else:
         text = _JOINERS.sub("", text)
-    words: list[str] = _WORD.findall(text.replace("&", " and "))
+    text = text.replace("&", " and ")
+    # The usual name is ASCII letters, digits and spaces by now: its words are then what
+    # split() gives, without the regex.
+    words: list[str] = text.split() if text.isascii() and text.replace(" ", "").isalnum() else _WORD.findall(text)
     if han:
         words = _join_han_compounds(words)
     return words
@@ -257,6 +260,12 @@ def _initials_and_surname(tokens: list[str], kind: EntryKind | None) -> bool:
     )
 
 
+# `_legal_spelling` of the words of names normalised, read without a call (bounded: it
+# starts over when full).
+CACHED_SPELLINGS = 65536
+_SPELLED: dict[str, str] = {}
+
+
 @lru_cache(maxsize=65536)
 def _legal_spelling(token: str) -> str:
     """The legal-form word `token` misspells (one typo), else `token` itself."""
@@ -283,8 +292,15 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     legal words only (a company called "SA") keeps its words."""
     spelled: list[str] = []
     for token in tokens:
-        # Words too short to misspell a legal form with one typo, without a call.
-        spelled.append(token if len(token) < 6 else _legal_spelling(token))
+        if len(token) < 6:  # too short to misspell a legal form with one typo
+            spelled.append(token)
+            continue
+        found = _SPELLED.get(token)
+        if found is None:
+            if len(_SPELLED) >= CACHED_SPELLINGS:
+                _SPELLED.clear()
+            found = _SPELLED[token] = _legal_spelling(token)
+        spelled.append(found)
     replaced: list[str] = replace_org_types_compare(" ".join(spelled), generic=True).split()
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
@@ -323,6 +339,7 @@ def clear_name_caches() -> None:
     benchmarks start their cold passes with it."""
     normalize_name.cache_clear()
     _legal_spelling.cache_clear()
+    _SPELLED.clear()
     sound_key.cache_clear()
     skeleton_key.cache_clear()
 
