@@ -276,8 +276,9 @@ class NameIndex:
         weights: list[float] = []
         words = self._postings.words
         for token, role, sims in zip(tokens.tokens, tokens.roles, similar, strict=True):
-            source = token
-            if token not in words:
+            listed = words.get(token)
+            if listed is None:
+                source = token
                 # The most similar; of equally similar ones the most common (a typo of
                 # MUHAMMAD weighs as MUHAMMAD, not as the rare MUHMMAD one edit away
                 # too), then the greatest word.
@@ -294,12 +295,13 @@ class NameIndex:
                         or (similarity == best and log_df == common and record.text > source)
                     ):
                         best, common, source = similarity, log_df, record.text
-            listed = words.get(source)
+                listed = words.get(source)
             weight = ROLE_FACTOR[role] * (log_scale - (listed.log_df if listed is not None else 0.0))
             if len(token) == 1 and weight > QUERY_INITIAL_SHARE * log_scale:
                 weight = QUERY_INITIAL_SHARE * log_scale
             weights.append(weight)
-        identity = tuple([r is TokenRole.identity for r in tokens.roles])
+        proper = TokenRole.identity  # read once: an enum member is a class attribute lookup
+        identity = tuple([r is proper for r in tokens.roles])
         return WeightedName.of(tokens.tokens, tuple(weights), identity)
 
     # ------------------------------------------------------------------ search
@@ -308,12 +310,17 @@ class NameIndex:
         (ALSHAYKH for AL-SHAYKH, EPMNU for EP-MNU) is read as those two words."""
         postings = self._postings
         listed = postings.words
-        if all(map(listed.__contains__, name.tokens)):
+        for token in name.tokens:
+            if token not in listed:
+                break
+        else:
+            return name
+        splits = [None if token in listed else postings.split(token) for token in name.tokens]
+        if not any(splits):  # unknown words, but none two listed words run together
             return name
         tokens: list[str] = []
         roles: list[TokenRole] = []
-        for token, role in zip(name.tokens, name.roles, strict=True):
-            split = None if token in listed else postings.split(token)
+        for token, role, split in zip(name.tokens, name.roles, splits, strict=True):
             if split is None:
                 tokens.append(token)
                 roles.append(role)
@@ -397,12 +404,14 @@ class NameIndex:
         # most 2Wq/(Wq+Wc) with Wc its own weight; corroboration adds at most max_bonus.
         bound = potential - max_bonus(country, ids)
         if only_keys is not None:
-            name_ids: Iterable[int] = [
+            name_ids: Collection[int] = [
                 n for key in only_keys if (e := self._entries.get(key)) is not None for n in e.name_ids
             ]
         else:
             needed = bound * query.total / (2.0 - bound) if bound < 2.0 else query.total
             name_ids = self._postings.candidates(query.tokens, query.weights, similar, needed, log_scale)
+        if not name_ids:  # most names screened: nothing to score
+            return []
         best: dict[str, tuple[NameScore, _ListedName, int]] = {}
         heaviest = query.total * (2.0 - bound) / bound if bound > 0 else float("inf")
         reachable: set[ListedWord] | None = None

@@ -190,8 +190,17 @@ def fold_words(text: str) -> list[str]:
         if _ARABIC_LETTER.search(spaced):
             spaced = _ARABIC_ARTICLE.sub("al ", _ABD_AL.sub(_ABD_AL_READ, _ALLAH.sub("", spaced)))
         text = anyascii(spaced)
-    text = _JOINERS.sub("", text.casefold())
-    words: list[str] = _WORD.findall(text.replace("&", " and "))
+    text = text.casefold()
+    if text.isascii():  # as nearly always by now: of the joiners only these three, no regex
+        for joiner in "'`.":
+            if joiner in text:
+                text = text.replace(joiner, "")
+    else:
+        text = _JOINERS.sub("", text)
+    text = text.replace("&", " and ")
+    # The usual name is ASCII letters, digits and spaces by now: its words are then what
+    # split() gives, without the regex.
+    words: list[str] = text.split() if text.isascii() and text.replace(" ", "").isalnum() else _WORD.findall(text)
     if han:
         words = _join_han_compounds(words)
     return words
@@ -251,6 +260,12 @@ def _initials_and_surname(tokens: list[str], kind: EntryKind | None) -> bool:
     )
 
 
+# `_legal_spelling` of the words of names normalised, read without a call (bounded: it
+# starts over when full).
+CACHED_SPELLINGS = 65536
+_SPELLED: dict[str, str] = {}
+
+
 @lru_cache(maxsize=65536)
 def _legal_spelling(token: str) -> str:
     """The legal-form word `token` misspells (one typo), else `token` itself."""
@@ -275,7 +290,18 @@ def _canonical_legal(tokens: list[str]) -> list[str]:
     many languages (obshchestvo s ogranichennoi otvetstvennostyu -> ooo -> llc); the small
     table above catches generic words and abbreviations it keeps verbatim. A name made of
     legal words only (a company called "SA") keeps its words."""
-    replaced: list[str] = replace_org_types_compare(" ".join(map(_legal_spelling, tokens)), generic=True).split()
+    spelled: list[str] = []
+    for token in tokens:
+        if len(token) < 6:  # too short to misspell a legal form with one typo
+            spelled.append(token)
+            continue
+        found = _SPELLED.get(token)
+        if found is None:
+            if len(_SPELLED) >= CACHED_SPELLINGS:
+                _SPELLED.clear()
+            found = _SPELLED[token] = _legal_spelling(token)
+        spelled.append(found)
+    replaced: list[str] = replace_org_types_compare(" ".join(spelled), generic=True).split()
     canonical = [_EXTRA_LEGAL.get(t, t) for t in replaced]
     # "Company Limited" and "Co., Ltd." are one legal form: drop the "co" of "co llc".
     if "co" in canonical:
@@ -313,6 +339,7 @@ def clear_name_caches() -> None:
     benchmarks start their cold passes with it."""
     normalize_name.cache_clear()
     _legal_spelling.cache_clear()
+    _SPELLED.clear()
     sound_key.cache_clear()
     skeleton_key.cache_clear()
 
@@ -337,5 +364,6 @@ def normalize_name(name: str, kind: EntryKind | None = None) -> NameTokens:
         return NameTokens((), ())
     all_legal = LEGAL_TOKENS.issuperset(tokens)
     # Most words are none of the special ones: no call for them.
-    roles = [TokenRole.identity if t not in _SPECIAL and len(t) > 2 else _role(t, kind, all_legal) for t in tokens]
+    proper = TokenRole.identity  # read once: an enum member is a class attribute lookup
+    roles = [proper if t not in _SPECIAL and len(t) > 2 else _role(t, kind, all_legal) for t in tokens]
     return NameTokens(tuple(tokens), tuple(roles))

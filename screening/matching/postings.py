@@ -15,7 +15,7 @@ paired: that word's names are then filed under their pairs (at most PAIRED_MIN_D
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import combinations, pairwise
 
 from screening.matching.scorer import INITIAL_BOUND, SimilarTokens
@@ -24,6 +24,8 @@ from screening.matching.vocabulary import CACHED_QUERY_WORDS
 # Above this many names a word is retrieved through pairs. Lower means more pairs filed
 # (memory) and shorter walks; 24 keeps the longest walked list well under a millisecond.
 PAIRED_MIN_DF = 24
+# The largest answer for two query words kept across queries (TokenPostings._shared).
+KEPT_SHARED_MAX = 64
 
 Pair = tuple[str, str]
 
@@ -69,6 +71,13 @@ class TokenPostings:
         self._name_words: dict[int, tuple[ListedWord, ...]] = {}  # per name, its words in order
         # Per query word, until the next change: see `word_sources`.
         self._sources: dict[str, _WordSources] = {}
+        # Per two query words with no joined neighbour: the names meeting both
+        # (`_Sources.shared`), until the next change. The words of real names recur in
+        # pairs (NORDIC SUPPLY, TRADING CO) far more often than whole names do, and most
+        # such pairs meet no name: the empty tuple, shared. Tuples, as they are kept across
+        # queries (the collector stops walking a tuple of ints); larger answers are not
+        # kept (memory), each costs more to score than to find.
+        self._shared: dict[Pair, tuple[int, ...]] = {}
         # Per word whose count changed since `take_risen` last took it: its lowest log_df
         # since then; `drift` is the most any word rose above that (NameIndex keeps
         # per-name sums of log_df and bounds how stale they are with it).
@@ -83,6 +92,7 @@ class TokenPostings:
         """File a name; returns its words' records (in its order) and the words new to
         the index."""
         self._sources.clear()
+        self._shared.clear()
         words, low_log_df = self.words, self._low_log_df
         new: list[str] = []
         found: list[ListedWord] = []
@@ -122,6 +132,7 @@ class TokenPostings:
     def remove(self, name_id: int) -> list[str]:
         """Forget a name; returns the words no name holds any more."""
         self._sources.clear()
+        self._shared.clear()
         records = self._name_words.pop(name_id)
         for key in _name_pairs(records):
             bucket = self._pairs[key]
@@ -172,6 +183,7 @@ class TokenPostings:
 
     def clear_query_cache(self) -> None:
         self._sources.clear()
+        self._shared.clear()
 
     def split(self, joined: str) -> tuple[str, str] | None:
         """The two neighbouring words of a listed name that `joined` runs together (of
@@ -302,7 +314,8 @@ class TokenPostings:
                 continue  # no source of this word is enough on its own (each bound <= weight)
             if sources.collect(i, weight, alone, found):
                 walked_whole.add(i)
-        order = sorted(range(len(tokens)), key=lambda i: -weights[i])
+        # Heaviest first; a stable sort keeps equal weights in query order either way.
+        order = sorted(range(len(tokens)), key=weights.__getitem__, reverse=True)
         tail = [0.0] * (len(order) + 1)
         for rank in range(len(order) - 1, -1, -1):
             tail[rank] = tail[rank + 1] + weights[order[rank]]
@@ -314,7 +327,7 @@ class TokenPostings:
                 if weights[i] + weights[j] + tail[later + 1] + free < needed:
                     break
                 if j not in walked_whole:
-                    found.update(sources.shared(i, j))
+                    found.update(sources.shared_kept(i, j))
         return found
 
 
@@ -351,7 +364,7 @@ class _Sources:
         self._similar = similar
         self._log_scale = log_scale
         self._words: dict[int, _WordSources] = {}
-        self._neighbour_lists: dict[int, list[tuple[set[int], float]]] = {}
+        self._neighbour_lists: list[list[tuple[set[int], float]]] | None = None
         self._shorts: dict[int, set[int]] = {}
 
     def _word(self, i: int) -> _WordSources:
@@ -361,19 +374,28 @@ class _Sources:
         return held
 
     def _neighbours(self, i: int) -> list[tuple[set[int], float]]:
-        """Listed words that are query word i joined with a neighbour, and their weight."""
-        held = self._neighbour_lists.get(i)
-        if held is not None:
-            return held
-        tokens, words = self._tokens, self._index.words
-        found: list[tuple[set[int], float]] = []
-        after = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else ""
-        before = tokens[i - 1] + tokens[i] if i > 0 else ""
-        for text in (after, before):
-            word = words.get(text)
-            if word is not None:
-                found.append((word.names, self._log_scale - word.log_df))
-        self._neighbour_lists[i] = found
+        """Listed words that are query word i joined with a neighbour, and their weight
+        (read only)."""
+        held = self._neighbour_lists
+        if held is None:
+            held = self._neighbour_lists = self._all_neighbours()
+        return held[i]
+
+    def _all_neighbours(self) -> list[list[tuple[set[int], float]]]:
+        """`_neighbours` of every query word, each two neighbours run together looked up
+        once (most such runs are no listed word: then every word's list is empty)."""
+        tokens, words, log_scale = self._tokens, self._index.words, self._log_scale
+        count = len(tokens)
+        joined = [words.get(tokens[k] + tokens[k + 1]) for k in range(count - 1)]
+        if all(word is None for word in joined):
+            return [_NO_NEIGHBOURS] * count
+        found: list[list[tuple[set[int], float]]] = []
+        for i in range(count):
+            mine: list[tuple[set[int], float]] = []
+            for word in (joined[i] if i + 1 < count else None, joined[i - 1] if i > 0 else None):
+                if word is not None:
+                    mine.append((word.names, log_scale - word.log_df))
+            found.append(mine)
         return found
 
     def collect(self, i: int, weight: float, alone: float, found: set[int]) -> bool:
@@ -429,6 +451,24 @@ class _Sources:
             held = self._shorts[i] = _merged(lists, sources.singles)
         return held
 
+    def shared_kept(self, i: int, j: int) -> Collection[int]:
+        """`shared`, kept across queries (TokenPostings._shared) when neither word has a
+        joined neighbour: what it depends on then is the two words and the index alone."""
+        if self._neighbours(i) or self._neighbours(j):
+            return self.shared(i, j)
+        key = (self._tokens[i], self._tokens[j])
+        kept = self._index._shared
+        held = kept.get(key)
+        if held is None:
+            found = self.shared(i, j)
+            if len(found) > KEPT_SHARED_MAX:
+                return found
+            held = tuple(found) if found else ()
+            if len(kept) >= CACHED_QUERY_WORDS:  # bounded between list changes
+                kept.clear()
+            kept[key] = held
+        return held
+
     def shared(self, i: int, j: int) -> set[int]:
         """Names meeting both query words i and j."""
         word_i, word_j = self._word(i), self._word(j)
@@ -465,6 +505,11 @@ class _Sources:
     def _all_lists(self, i: int, word: _WordSources) -> list[set[int]]:
         """Every list of query word i's sources (its singles apart)."""
         return word.lists + [w.names for w in word.common] + [names for names, _ in self._neighbours(i)]
+
+
+# The neighbours of a query word when none of its runs with a neighbour is a listed word;
+# shared, never written to.
+_NO_NEIGHBOURS: list[tuple[set[int], float]] = []
 
 
 def _merged(lists: list[set[int]], singles: list[int]) -> set[int]:

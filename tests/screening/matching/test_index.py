@@ -127,3 +127,18 @@ def test_thresholds_are_configurable() -> None:
     assert strict.search("Taksahi IKEDA") == []
     with pytest.raises(ValueError, match="potential_threshold"):
         MatchConfig(potential_threshold=0.95, strong_threshold=0.9)
+
+
+def test_kept_answers_for_two_query_words_follow_list_changes() -> None:
+    """Retrieval keeps, across queries, which names hold two query words
+    (postings.TokenPostings._shared); a list change must not leave a stale answer."""
+    idx = NameIndex()
+    for e in [*FILLER, entry("10", "NORDIC HARBOR SYSTEMS"), entry("11", "CEDAR SUPPLY NETWORKS")]:
+        idx.upsert(e)
+    assert idx.search("NORDIC SUPPLY") == []
+    assert idx._postings._shared, "the two words' (empty) answer is kept"
+    idx.upsert(entry("12", "NORDIC SUPPLY"))
+    assert [m.key for m in idx.search("NORDIC SUPPLY")] == ["SDN:12"]
+    assert [m.key for m in idx.search("NORDIC SUPPLY")] == ["SDN:12"]  # from the kept answer
+    idx.remove("SDN:12")
+    assert idx.search("NORDIC SUPPLY") == []
