@@ -167,8 +167,14 @@ def offered(producer: Producer, topic: str, clock: DecisionClock, make: Callable
     ids = list(sent)
     last = clock.wait(ids, timeout_s=300)
     lat = sorted((clock.seen[i] - sent[i]) * 1000 for i in ids)
+    # The worst latency of the events sent in each second: a stall shows as one bad second.
+    worst: dict[int, float] = {}
+    for i in ids:
+        second = int(sent[i] - start)
+        worst[second] = max(worst.get(second, 0.0), (clock.seen[i] - sent[i]) * 1000)
     return {"offered_per_s": rate, "count": len(ids), "achieved_per_s": len(ids) / max(last - start, 1e-9),
-            "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1]}
+            "p50_ms": statistics.median(lat), "p99_ms": lat[int(len(lat) * 0.99) - 1],
+            "worst_ms_by_second": [round(worst[k]) for k in sorted(worst)]}
 
 
 def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> list[str]:
@@ -350,14 +356,22 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
-        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile else None
+        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile and not args.profile_rates else None
         result: dict[str, Any] = {"flat_out": measured_flat_out(
             producer, clock, procs, [realistic_order(rng, listed) for _ in range(args.orders)])}
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
-        result["rates"] = [offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate,
-                                   args.seconds) for rate in args.rates]
+        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile and args.profile_rates else None
+        result["rates"] = []
+        for rate in args.rates:
+            before = cpu_seconds(procs)
+            run = offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate, args.seconds)
+            run["cpu_ms_per_order"] = round((cpu_seconds(procs) - before) * 1000 / run["count"], 3)
+            result["rates"].append(run)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
         rss = [int(Path(f"/proc/{p.proc.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
                for p in procs if p.proc is not None]
         result["worker_rss_mb"] = rss
@@ -433,6 +447,8 @@ def main() -> None:
     ap.add_argument("--skip-ceilings", action="store_true")
     ap.add_argument("--profile", type=Path, help="py-spy the first worker during the flat-out run into this file")
     ap.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting threads too")
+    ap.add_argument("--profile-rates", action="store_true",
+                    help="with --profile: sample the fixed-rate runs instead of the flat-out one")
     ap.add_argument("--compare-rules", type=int, default=0, metavar="ROUNDS",
                     help="only: every rule against name-and-embargo, ROUNDS alternating worker runs of each")
     ap.add_argument("--compare-env", metavar="NAME=VALUE[,NAME=VALUE]",
