@@ -33,7 +33,6 @@ class Collector:
     def __init__(self) -> None:
         self.freeze_survivors = False
         self._started = 0.0
-        self._reclaiming = False
         self._pauses = [metrics.GC_PAUSES.labels(str(g)) for g in range(3)]
         self._unreachable = [metrics.GC_UNREACHABLE.labels(str(g)) for g in range(3)]
 
@@ -44,21 +43,17 @@ class Collector:
         generation = info["generation"]
         self._pauses[generation].inc(time.perf_counter() - self._started)
         self._unreachable[generation].inc(info["collected"])
-        if self.freeze_survivors and generation == 0 and not self._reclaiming:
+        if self.freeze_survivors and generation == 0:
             gc.freeze()
 
     def reclaim(self) -> int:
         """Collect the whole heap, frozen part included, then freeze it again. Returns the
         unreachable objects found: with survivors frozen, the cycles that would otherwise
         have stayed in memory."""
-        self._reclaiming = True
         started = time.perf_counter()
-        try:
-            gc.unfreeze()
-            found = gc.collect()
-            gc.freeze()
-        finally:
-            self._reclaiming = False
+        gc.unfreeze()
+        found = gc.collect()  # one collection of the oldest generation: no young survivor to freeze meanwhile
+        gc.freeze()
         metrics.GC_RECLAIMED.inc(found)
         log.info("whole-heap collection: %d unreachable objects freed in %.3f s, %d objects frozen",
                  found, time.perf_counter() - started, gc.get_freeze_count())

@@ -32,6 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 import faust
+from confluent_kafka import Producer
 
 from schemas import AuditRecord, OrderEvent, ShipmentEvent, SubjectKind
 from schemas.common import utc_now
@@ -83,10 +84,11 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         raw = last_value(bootstrap, t(topics.AUDIT), partition, settings)
         return AuditRecord.model_validate_json(raw) if raw else None
 
-    emitter = Emitter(make_producer(bootstrap, settings, **OUTPUT_PRODUCER, **{"linger.ms": settings.output_linger_ms}),
-                      settings.topic, audit_tail,
-                      records=make_producer(bootstrap, settings, **OUTPUT_PRODUCER,
-                                            **{"linger.ms": settings.record_linger_ms}))
+    def output_producer(linger_ms: float) -> Producer:
+        return make_producer(bootstrap, settings, **OUTPUT_PRODUCER, **{"linger.ms": linger_ms})
+
+    emitter = Emitter(output_producer(settings.output_linger_ms), settings.topic, audit_tail,
+                      records=output_producer(settings.record_linger_ms))
     flush_before_commit(emitter.flush)
     app = faust.App(
         settings.app_id,
