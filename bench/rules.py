@@ -24,13 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from stream import LISTS, listed_names, realistic_order  # noqa: E402
+from stream import list_entries, listed_names, loaded_list_state, realistic_order  # noqa: E402
 
 from schemas import OrderEvent  # noqa: E402
 from screening.facts import StreamFacts  # noqa: E402
-from screening.lists import load_directory, parse_file  # noqa: E402
-from screening.liststate import ListState  # noqa: E402
-from screening.matching import tune_gc_after_build  # noqa: E402
 from screening.policy import ScreeningPolicy  # noqa: E402
 from screening.ruledata import RuleData  # noqa: E402
 from screening.rules import RULES, rules_named  # noqa: E402
@@ -51,14 +48,8 @@ def main() -> None:
                          "measured before 2026-12-01: every per-item and per-party answer is then remembered)")
     args = ap.parse_args()
     now = datetime.now(UTC)
-    state = ListState()
-    entries = load_directory(LISTS / "ofac" / "sdn-2021-07").entries
-    keys = {e.key for e in entries}
-    entries += [e for e in parse_file(LISTS / "csl" / "consolidated-2022-05.csv.gz").entries if e.key not in keys]
-    for e in entries:
-        state.apply(e.key, e, now)
-    state.index.settle()
-    tune_gc_after_build()
+    state = loaded_list_state(now)
+    entries = list_entries()
     rng = random.Random(11)
     listed = listed_names(entries, rng)
     # New orders every round, as a stream brings them (a round of orders seen before would

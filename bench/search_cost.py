@@ -34,17 +34,12 @@ REPO = Path(__file__).resolve().parents[1]
 def measure(repo: Path, names: int, rounds: int) -> dict[str, Any]:
     sys.path.insert(0, str(repo))
     sys.path.insert(0, str(repo / "bench"))
-    from names import pseudo_words
+    from names import build, pseudo_words
     from stream import CITIES, FORMS, TRADES, clean_name, list_entries
 
-    from screening.matching import NameIndex, tune_gc_after_build
 
     entries = list_entries()
-    index = NameIndex()
-    for entry in entries:
-        index.upsert(entry)
-    index.settle()
-    tune_gc_after_build()
+    index = build(entries)[0]
     rng = random.Random(13)
     word = pseudo_words(entries, random.Random(17))
     seen: set[str] = set()

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from names import perturb  # noqa: E402
+from names import build, perturb  # noqa: E402
 from stream import CITIES, clean_name, list_entries  # noqa: E402
 
 from schemas.lists import EntryKind  # noqa: E402
@@ -93,10 +93,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO / ".." / "shared")
     args = parser.parse_args()
     entries = list_entries()
-    index = NameIndex()
-    for entry in entries:
-        index.upsert(entry)
-    index.settle()
+    index = build(entries)[0]
     queries = build_queries(args.shared, entries, random.Random(20261201))
     start = time.process_time()
     lines, matches = run(index, queries)

@@ -21,6 +21,7 @@ usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -32,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ from confluent_kafka import Consumer, Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 from screening.lists import load_directory, parse_file  # noqa: E402
+from screening.liststate import ListState  # noqa: E402
+from screening.matching import tune_gc_after_build  # noqa: E402
 from streams.broker import EmbeddedBroker, free_port  # noqa: E402
 from streams.kafka import create_topics, make_producer  # noqa: E402
 from streams.list_publisher import publish_entries  # noqa: E402
@@ -183,6 +186,17 @@ def listed_names(entries: list[Any], rng: random.Random, count: int = 200) -> li
 
 
 _ENTRIES: list[Any] = []
+
+
+def loaded_list_state(now: datetime) -> ListState:
+    """`list_entries()` in a ListState as a worker holds them after a load: the index
+    settled and the collector tuned (screening/matching/memory.py)."""
+    state = ListState()
+    for e in list_entries():
+        state.apply(e.key, e, now)
+    state.index.settle()
+    tune_gc_after_build()
+    return state
 
 
 def list_entries() -> list[Any]:
@@ -356,22 +370,17 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
         # Warm up: every partition assigned and every cache filled as in steady operation.
         warm = [realistic_order(rng, listed) for _ in range(500)]
         flat_out(producer, "bench.orders", clock, warm)
-        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile and not args.profile_rates else None
-        result: dict[str, Any] = {"flat_out": measured_flat_out(
-            producer, clock, procs, [realistic_order(rng, listed) for _ in range(args.orders)])}
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=60)
-        spy = profiler(procs[0], args.profile, args.profile_idle) if args.profile and args.profile_rates else None
+        with profiled(procs[0], args, rates=False):
+            result: dict[str, Any] = {"flat_out": measured_flat_out(
+                producer, clock, procs, [realistic_order(rng, listed) for _ in range(args.orders)])}
         result["rates"] = []
-        for rate in args.rates:
-            before = cpu_seconds(procs)
-            run = offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate, args.seconds)
-            run["cpu_ms_per_order"] = round((cpu_seconds(procs) - before) * 1000 / run["count"], 3)
-            result["rates"].append(run)
-        if spy is not None:
-            spy.send_signal(signal.SIGINT)
-            spy.wait(timeout=60)
+        with profiled(procs[0], args, rates=True):
+            for rate in args.rates:
+                before = cpu_seconds(procs)
+                run = offered(producer, "bench.orders", clock, lambda: realistic_order(rng, listed), rate,
+                              args.seconds)
+                run["cpu_ms_per_order"] = round((cpu_seconds(procs) - before) * 1000 / run["count"], 3)
+                result["rates"].append(run)
         rss = [int(Path(f"/proc/{p.proc.pid}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
                for p in procs if p.proc is not None]
         result["worker_rss_mb"] = rss
@@ -387,9 +396,22 @@ def run_workers(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
             p.stop()
 
 
+@contextlib.contextmanager
+def profiled(worker: WorkerProcess, args: argparse.Namespace, rates: bool) -> Iterator[None]:
+    """py-spy on `worker` for the block, if --profile asks for this part of the run (the
+    fixed-rate runs with --profile-rates, else the flat-out one)."""
+    spy = profiler(worker, args.profile, args.profile_idle) if args.profile and args.profile_rates == rates else None
+    try:
+        yield
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+
+
 def profiler(worker: WorkerProcess, out: Path, idle: bool = False) -> subprocess.Popen[bytes]:
-    """py-spy sampling the first worker while it drains the flat-out backlog (collapsed
-    stacks, one line per stack: `bench/profile_summary.py` or any flame graph tool). Only
+    """py-spy sampling one worker (collapsed stacks, one line per stack:
+    `bench/profile_summary.py` or any flame graph tool). Only
     the thread holding the GIL is sampled: Python's CPU time, not the wait of a thread
     the neighbours' load has descheduled; `idle`: every thread, waiting or not (where the
     event loop waits)."""

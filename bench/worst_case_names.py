@@ -23,9 +23,11 @@ import statistics
 import time
 from pathlib import Path
 
+from names import build
+
 from schemas.lists import EntryKind, ListEntry
 from screening.lists import load_directory, parse_file
-from screening.matching import NameIndex, clear_name_caches, tune_gc_after_build
+from screening.matching import NameIndex, clear_name_caches
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_CHARS = 512
@@ -115,11 +117,7 @@ def main() -> None:
     lists = args.shared / "data" / "lists"
     entries = load_directory(lists / "ofac" / "sdn-2021-07").entries
     entries += parse_file(lists / "csl" / "consolidated-2022-05.csv.gz").entries
-    index = NameIndex()
-    for entry in entries:
-        index.upsert(entry)
-    index.settle()
-    tune_gc_after_build()
+    index = build(entries)[0]
     rng = random.Random(13)
 
     realistic = []
