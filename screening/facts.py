@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -34,6 +34,7 @@ from schemas import (
     SubjectKind,
     TransportMode,
 )
+from screening.detail_index import DetailIndex
 from screening.money import lines_value, shipment_value
 from screening.ownership_graph import OwnershipGraph
 from screening.partykeys import (
@@ -222,9 +223,18 @@ def activity_party(event: OrderEvent | ShipmentEvent) -> Party | None:
 def activity_measure(event: OrderEvent | ShipmentEvent) -> tuple[Decimal | None, TransportMode | None]:
     """What an event's activity counts by: its USD value (None without one) and, for a
     shipment, how it travels."""
-    if isinstance(event, OrderEvent):
-        return lines_value(event.lines).usd, None
-    return shipment_value(event).usd, event.mode
+    last = _last_measured
+    if last[0] is event:
+        return last[1]
+    measure = (lines_value(event.lines).usd, None) if isinstance(event, OrderEvent) else \
+        (shipment_value(event).usd, event.mode)
+    _last_measured[:] = (event, measure)
+    return measure
+
+
+# The event measured last and its measure: STRUCTURING and the facts of the decided event
+# both measure the event being decided (events are not changed once parsed).
+_last_measured: list[Any] = [None, (None, None)]
 
 
 def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
@@ -268,7 +278,7 @@ class StreamFacts:
         # Insertion order is age order: the oldest goes first when the cap is reached.
         self._flagged: dict[str, FlaggedParty] = {}
         self._flagged_keys: dict[str, ContactKeys] = {}
-        self._flagged_by_detail: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._flagged_by_detail = DetailIndex()
         # Flagged parties dropped for the count cap, until `expiry` reports them once.
         self._evicted: set[str] = set()
         self.ownership = OwnershipGraph()
@@ -323,16 +333,14 @@ class StreamFacts:
     def _apply_flagged(self, key: str, fact: Fact | None) -> None:
         if self._flagged.pop(key, None) is not None:
             for detail in lookup_keys(self._flagged_keys.pop(key)):
-                self._flagged_by_detail[detail].discard(key)
-                if not self._flagged_by_detail[detail]:
-                    del self._flagged_by_detail[detail]
+                self._flagged_by_detail.discard(detail, key)
         if not isinstance(fact, FlaggedParty):
             return
         self._flagged[key] = fact
         self._evicted.discard(key)
         keys = self._flagged_keys[key] = fact.contact_keys()
         for detail in lookup_keys(keys):
-            self._flagged_by_detail[detail].add(key)
+            self._flagged_by_detail.add(detail, key)
         while len(self._flagged) > self.thresholds.flagged_parties_kept:
             oldest = next(iter(self._flagged))
             self._apply_flagged(oldest, None)
@@ -362,7 +370,12 @@ class StreamFacts:
     def flagged_gave_any(self, lookups: Iterable[IndexKey]) -> bool:
         """Whether a held or blocked party gave one of these details (index keys, see
         `lookup_keys`); `flagged_sharing` says which party and detail."""
-        return bool(self._flagged_by_detail) and not self._flagged_by_detail.keys().isdisjoint(lookups)
+        return self._flagged_by_detail.holds_any(lookups)
+
+    def flagged_may_share_street(self, head: str) -> bool:
+        """Whether a held or blocked party gave a street address under this head
+        (`partykeys.street_head`)."""
+        return self._flagged_by_detail.may_hold_street(head)
 
     def flagged_sharing(self, party: Party, keys: ContactKeys | None = None) -> list[tuple[FlaggedParty, str]]:
         """Held or blocked parties other than this one that gave one of its street
@@ -372,16 +385,16 @@ class StreamFacts:
             return []
         keys = keys if keys is not None else party_contact_keys(party)
         by_detail = self._flagged_by_detail
-        if not keys or by_detail.keys().isdisjoint(keys.lookups):
+        if not keys or not by_detail.holds_any(keys.lookups):
             return []
         found: dict[str, list[str]] = defaultdict(list)
         for address, lookups in keys.address_lookups:
-            for key in {k for detail in lookups for k in by_detail.get(detail, ())}:
+            for key in {k for detail in lookups for k in by_detail.holders(detail)}:
                 flagged = self._flagged[key]
                 if flagged.address and any(a.same_place(address) for a in self._flagged_keys[key].addresses):
                     found[key].append(f"street address '{describe_address(flagged.address)}'")
         for detail, what, value in keys.detail_lookups:
-            for key in by_detail.get(detail, ()):
+            for key in by_detail.holders(detail):
                 found[key].append(f"{what} '{value}'")
         if not found:
             return []

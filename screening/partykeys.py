@@ -370,6 +370,31 @@ def party_index_keys(party: Party) -> tuple[IndexKey, ...]:
     return _street_index_keys(address.line1, address.city, address.region, address.postal_code, address.country)
 
 
+def street_head(party: Party) -> str | None:
+    """For a party that gives a street address and no phone, email or identifier (most
+    parties that give any detail): the head every index key of its address starts with,
+    "<country>|<first word of the street>" ("" when it gives no street to look up). None
+    for any other party: its keys are looked up whole. The street's first word is the
+    first word of its folded line (folding maps character by character, and the locality
+    parts a line may end with are dropped from its end only)."""
+    if party.phone or party.email or party.ids:
+        return None
+    address = party.address
+    if address is None or not address.line1 or not address.country:
+        return ""
+    first = _ALNUM_RUNS_LOWER.search(anyascii(address.line1).lower())
+    if first is None:
+        return ""
+    word = first.group()
+    return f"{address.country}|{_STREET_WORDS.get(word, word)}"
+
+
+def address_key_head(detail: IndexKey) -> str | None:
+    """The head (`street_head`) of an address index key, None for another detail."""
+    kind, value = detail
+    return value.split(" ", 1)[0] if kind == "address" else None
+
+
 @lru_cache(maxsize=65536)
 def _street_index_keys(line1: str, city: str | None, region: str | None, postal_code: str | None,
                        country: str) -> tuple[IndexKey, ...]:

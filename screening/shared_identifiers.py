@@ -4,11 +4,11 @@ removal (`ListState.apply`), never rebuilt whole."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemas import Address, ListEntry
+from screening.detail_index import DetailIndex
 from screening.partykeys import (
     ContactKeys,
     IndexKey,
@@ -31,7 +31,7 @@ class SharedDetail:
 
 class SharedIdentifiers:
     def __init__(self) -> None:
-        self._by_detail: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._by_detail = DetailIndex()
         self._keys: dict[str, ContactKeys] = {}
         # Each entry's addresses as listed, beside their compared form, for explanations.
         self._addresses: dict[str, list[tuple[StreetAddress, Address]]] = {}
@@ -48,7 +48,7 @@ class SharedIdentifiers:
         self._keys[key] = keys
         self._addresses[key] = [(s, a) for a in entry.addresses if (s := street_address(a)) is not None]
         for detail in lookup_keys(keys):
-            self._by_detail[detail].add(key)
+            self._by_detail.add(detail, key)
 
     def remove(self, key: str) -> None:
         keys = self._keys.pop(key, None)
@@ -56,30 +56,31 @@ class SharedIdentifiers:
         if keys is None:
             return
         for detail in lookup_keys(keys):
-            holders = self._by_detail[detail]
-            holders.discard(key)
-            if not holders:
-                del self._by_detail[detail]
+            self._by_detail.discard(detail, key)
 
     def holds_any(self, lookups: Iterable[IndexKey]) -> bool:
         """Whether some entry gives one of these details (index keys, see `lookup_keys`);
         `sharing` says which and how."""
-        return not self._by_detail.keys().isdisjoint(lookups)
+        return self._by_detail.holds_any(lookups)
+
+    def may_share_street(self, head: str) -> bool:
+        """Whether some entry gives a street address under this head (`partykeys.street_head`)."""
+        return self._by_detail.may_hold_street(head)
 
     def sharing(self, keys: ContactKeys) -> list[SharedDetail]:
         """Every entry sharing one of these details, by entry key then detail."""
         by_detail = self._by_detail
-        if by_detail.keys().isdisjoint(keys.lookups):
+        if not by_detail.holds_any(keys.lookups):
             return []
         found: list[SharedDetail] = []
         for address, lookups in keys.address_lookups:
-            holders = {k for detail in lookups for k in by_detail.get(detail, ())}
+            holders = {k for detail in lookups for k in by_detail.holders(detail)}
             for key in holders:
                 listed = next((a for s, a in self._addresses.get(key, ()) if s.same_place(address)), None)
                 if listed is not None:
                     found.append(SharedDetail(key, "street address", describe_address(listed)))
         for detail, what, value in keys.detail_lookups:
-            found.extend(SharedDetail(key, what, value) for key in by_detail.get(detail, ()))
+            found.extend(SharedDetail(key, what, value) for key in by_detail.holders(detail))
         if not found:
             return []
         return sorted(set(found), key=lambda d: (d.entry_key, d.what, d.listed))

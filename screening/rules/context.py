@@ -38,10 +38,13 @@ class SubjectView:
         self.lines: list[Line] = lines_of(subject)
         self.destination: Address | None = destination_of(subject)
         self.destinations: list[Destination] = destinations_of(subject)
-        self.goods: GoodsKey = tuple((line.sku, line.eccn, line.hs_code, line.origin_country, line.us_content_pct)
-                                     for line in self.lines)
+        self.goods: GoodsKey = tuple([(line.sku, line.eccn, line.hs_code, line.origin_country, line.us_content_pct)
+                                      for line in self.lines])
         # Only a line made outside the US with its US content share given can exceed de minimis.
-        self.foreign_made = any(origin not in (None, "US") and pct is not None for _, _, _, origin, pct in self.goods)
+        self.foreign_made = any([origin not in _US_OR_NONE and pct is not None for _, _, _, origin, pct in self.goods])
+
+
+_US_OR_NONE = (None, "US")
 
 
 # What the name index is asked about a party: its name, kind, country and identifiers.

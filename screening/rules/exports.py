@@ -56,13 +56,15 @@ def destinations_of(subject: Subject) -> list[Destination]:
     user (an order shipped to a Dubai forwarder for an end user in Iran goes to Iran)."""
     primary = destination_of(subject)
     found = [Destination(primary, primary.country or "an unknown country")] if primary is not None else []
-    seen = {primary.country} if primary is not None else set()
+    seen: set[str | None] = {None, primary.country} if primary is not None else {None}
     for party in subject.parties:
-        address = party.address
-        if party.role is PartyRole.end_user and address is not None and address.country not in seen | {None}:
+        if party.role is _END_USER and (address := party.address) is not None and address.country not in seen:
             seen.add(address.country)
             found.append(Destination(address, f"{address.country} (end user '{party.name}')"))
     return found
+
+
+_END_USER = PartyRole.end_user  # a module constant: an enum member looked up per party costs more
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from schemas import Party, Reason, ReasonCode, Severity
-from screening.partykeys import name_key, party_contact_keys, party_country, party_index_keys
+from screening.partykeys import name_key, party_contact_keys, party_country, party_index_keys, street_head
 from screening.rules.base import Subject, all_parties, role_label
 from screening.rules.context import RuleContext
 
@@ -70,8 +70,13 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
     listed, facts = ctx.lists.shared, ctx.facts
     reasons: list[Reason] = []
     for party in all_parties(subject):
-        # Both indexes asked by the party's index keys before its details are worked out
-        # for a reviewer: most parties give none that an entry or a flagged party gave.
+        # Both indexes asked first by the head of the party's street (when that is all it
+        # gives), then by its index keys, before its details are worked out for a
+        # reviewer: most parties give none that an entry or a flagged party gave.
+        head = street_head(party)
+        if head == "" or (head is not None and not (listed.may_share_street(head)
+                                                    or facts.flagged_may_share_street(head))):
+            continue
         lookups = party_index_keys(party)
         if listed.holds_any(lookups) or facts.flagged_gave_any(lookups):
             reasons += party_reasons(party, ctx, on)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from schemas import Address, Party, PartyIds, PartyRole
 from screening.partykeys import (
     ContactKeys,
+    address_key_head,
     contact_keys,
     email_key,
     identifier_key,
@@ -21,6 +22,7 @@ from screening.partykeys import (
     party_index_keys,
     phone_key,
     street_address,
+    street_head,
 )
 
 
@@ -182,3 +184,27 @@ def test_a_partys_keys_are_those_of_its_details(line: str | None, city: str | No
                                                 email: str | None, ids: dict[str, str] | None) -> None:
     same_as_list_builder(probe(line, city, country, region=region, postal_code=postal_code, phone=phone,
                                email=email, ids=ids))
+
+
+_STREET_LINE = st.lists(_LINE_PARTS, max_size=5).map(", ".join) | st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@given(line=st.none() | _STREET_LINE, city=_TEXT, region=_TEXT, postal_code=_TEXT,
+       country=st.none() | st.sampled_from(["HK", "CN", "US", "CH", "RU", "DE", "SG"]),
+       phone=st.none() | st.sampled_from(["+852 2345 6789", ""]))
+@settings(max_examples=600, deadline=None, derandomize=True)
+def test_every_address_key_of_a_party_starts_with_its_street_head(
+        line: str | None, city: str | None, region: str | None, postal_code: str | None, country: str | None,
+        phone: str | None) -> None:
+    """FRONT_COMPANY skips a party whose street head no index holds: that is exact only
+    if every key its street is looked up under has that head."""
+    party = probe(line, city, country, region=region, postal_code=postal_code, phone=phone)
+    head = street_head(party)
+    heads = {address_key_head(k) for k in party_index_keys(party) if k[0] == "address"}
+    if phone:
+        assert head is None
+    elif head == "":
+        assert heads == set()
+    else:
+        assert heads <= {head}
