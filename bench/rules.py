@@ -5,7 +5,11 @@ alternating rounds (the machine's neighbours move single passes), new orders eac
 medians are reported. Stream facts are fed as the worker feeds them (after a warm-up
 round), so the red-flag rules see a real history.
 
-usage: python bench/rules.py [--orders 3000] [--rounds 7] [--block 100] [--repeat]
+usage: python bench/rules.py [--orders 3000] [--rounds 7] [--block 100] [--repeat] [--per-rule]
+
+--per-rule: instead, each rule's own cost on new orders with every rule on (the rules of
+one screening in registry order, each timed alone; the first to ask for the subject view
+or a party's matches pays for it), the median over the rounds.
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ from schemas import OrderEvent  # noqa: E402
 from screening.facts import StreamFacts  # noqa: E402
 from screening.policy import ScreeningPolicy  # noqa: E402
 from screening.ruledata import RuleData  # noqa: E402
-from screening.rules import RULES, rules_named  # noqa: E402
+from screening.rules import RULES, RULES_BY_NAME, rules_named  # noqa: E402
 from screening.screener import Screener  # noqa: E402
 
 # The same subset a worker runs with
 # TRADESCREEN_RULES_ENABLED=embargo_destinations,embargo_transit,lists_available,restricted_party
-NAME_AND_EMBARGO = rules_named(("embargo_destinations", "embargo_transit", "lists_available", "restricted_party"))
+NAME_AND_EMBARGO_NAMES = ("embargo_destinations", "embargo_transit", "lists_available", "restricted_party")
+NAME_AND_EMBARGO = rules_named(NAME_AND_EMBARGO_NAMES)
 
 
 def main() -> None:
@@ -43,6 +48,7 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=3000, help="orders per round (new ones each round)")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--block", type=int, default=100, help="orders per alternation inside a round")
+    ap.add_argument("--per-rule", action="store_true", help="each rule's own cost, every rule on")
     ap.add_argument("--repeat", action="store_true",
                     help="screen the warm-up orders again every round instead of new ones (how this bench "
                          "measured before 2026-12-01: every per-item and per-party answer is then remembered)")
@@ -68,6 +74,9 @@ def main() -> None:
     # as a worker holds one message at a time, not thousands waiting.
     gc.collect()
     gc.freeze()
+    if args.per_rule:
+        print(json.dumps(per_rule(screeners["all_rules"], rounds, now), indent=2))
+        return
     wall: dict[str, list[float]] = {name: [] for name in screeners}
     cpu: dict[str, list[float]] = {name: [] for name in screeners}
     for orders in rounds:
@@ -99,6 +108,27 @@ def main() -> None:
         "cpu_name_and_embargo_ms": round(base_cpu * 1000, 4), "cpu_all_rules_ms": round(full_cpu * 1000, 4),
         "cpu_throughput_ratio": round(base_cpu / full_cpu, 3),
     }, indent=2))
+
+
+def per_rule(screener: Screener, rounds: list[list[OrderEvent]], now: datetime) -> dict[str, object]:
+    """Microseconds per order of each rule, median over the rounds; the orders are then
+    decided, so that the stream facts grow as in a stream."""
+    spent: dict[str, list[float]] = {name: [] for name in RULES_BY_NAME}
+    for orders in rounds:
+        round_spent = dict.fromkeys(RULES_BY_NAME, 0.0)
+        for order in orders:
+            ctx = screener.context(now)
+            for name, rule in RULES_BY_NAME.items():
+                started = time.thread_time()
+                rule(order, ctx, now)
+                round_spent[name] += time.thread_time() - started
+            screener.on_event(order, None, now)
+        for name, total in round_spent.items():
+            spent[name].append(total / len(orders) * 1e6)
+    medians = {name: round(statistics.median(v), 1) for name, v in spent.items()}
+    return {"date": now.isoformat(timespec="seconds"), "rounds": len(rounds), "orders": len(rounds[0]),
+            "us_per_order": medians, "beyond_name_and_embargo_us": round(
+                sum(v for name, v in medians.items() if name not in NAME_AND_EMBARGO_NAMES), 1)}
 
 
 if __name__ == "__main__":
