@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import orjson
 from confluent_kafka import KafkaError, Message, Producer
@@ -43,6 +44,12 @@ log = logging.getLogger("tradescreen.worker")
 
 # Topics only the service reads back: sent through the records producer.
 RECORD_TOPICS = frozenset({topics.AUDIT, topics.FACTS, topics.LIST_ENTRIES, topics.LIST_MANIFEST})
+
+
+# Names the worker process that wrote a fact: it applied the fact at once, so it skips the
+# fact when it reads the facts topic back (the other workers, and itself after a restart,
+# apply it from the topic).
+WRITER_HEADER = "tradescreen-writer"
 
 
 def route(output: Output) -> tuple[str, str]:
@@ -79,8 +86,13 @@ def audit_entry(output: Output) -> tuple[AuditKind, str, dict[str, object]] | No
 
 class Emitter:
     def __init__(self, producer: Producer, topic_name: Callable[[str], str],
-                 audit_tail: AuditTail | None = None, records: Producer | None = None) -> None:
+                 audit_tail: AuditTail | None = None, records: Producer | None = None,
+                 writer: str | None = None) -> None:
         # `records`: the producer for RECORD_TOPICS and table changelogs (default: `producer`).
+        # `writer`: this process's id, sent with every fact (WRITER_HEADER).
+        self._fact_headers: list[tuple[str, str | bytes | None]] | None = \
+            [(WRITER_HEADER, writer.encode())] if writer else None
+        self._writer = writer.encode() if writer else None
         self._producer = producer
         self._records = records or producer
         self._producers = (producer,) if records is None else (producer, records)
@@ -118,7 +130,8 @@ class Emitter:
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
                 self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(),
-                              value or output.to_json_bytes())
+                              value or output.to_json_bytes(),
+                              headers=self._fact_headers if topic == topics.FACTS else None)
                 _count(output)
         self._poll()
 
@@ -166,8 +179,10 @@ class Emitter:
         report = partial(self._delivered, seq)
         while True:
             try:
-                if partition is None:
+                if partition is None and headers is None:
                     producer.produce(topic, key=key, value=value, on_delivery=report)
+                elif partition is None:
+                    producer.produce(topic, key=key, value=value, on_delivery=report, headers=headers)
                 else:
                     producer.produce(topic, key=key, value=value, partition=partition, on_delivery=report,
                                      headers=headers)
@@ -188,8 +203,18 @@ class Emitter:
     def tombstone(self, topic: str, key: str, partition: int | None = None) -> None:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""
-        self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(), None, partition)
+        self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(), None, partition,
+                      self._fact_headers if topic == topics.FACTS else None)
         self._poll()
+
+    def wrote(self, headers: Any) -> bool:
+        """Did this process write the message with these headers (a fact it applied when
+        it wrote it)? `headers` as Faust gives them: a list of pairs or a mapping."""
+        if self._writer is None or not headers:
+            return False
+        items = headers.items() if isinstance(headers, Mapping) else headers
+        return any(name == WRITER_HEADER and value is not None and bytes(value) == self._writer
+                   for name, value in items)
 
     def changelog(self, topic_full_name: str, partition: int, key: bytes, value: bytes | None) -> None:
         """A table's changelog record (the topic named in full: Faust names it)."""

@@ -422,8 +422,8 @@ def fact_applier(worker: Worker) -> Any:
     async def apply(event: EventT) -> None:
         key_raw, value = event.message.key, event.message.value
         key = _text_key(key_raw)
-        if _sync_marker(key, value):
-            return
+        if _sync_marker(key, value) or worker.emitter.wrote(event.message.headers):
+            return  # our own facts were applied when written
         try:
             fact = None if value is None else parse_fact(value)
             worker.screener.facts.apply(key, fact)

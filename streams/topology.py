@@ -27,6 +27,7 @@ be lost without a trace.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterable
 from datetime import timedelta
 from typing import Any
@@ -87,8 +88,9 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
     def output_producer(linger_ms: float) -> Producer:
         return make_producer(bootstrap, settings, **OUTPUT_PRODUCER, **{"linger.ms": linger_ms})
 
+    # A new writer id per process: a restarted worker applies the facts of its earlier life.
     emitter = Emitter(output_producer(settings.output_linger_ms), settings.topic, audit_tail,
-                      records=output_producer(settings.record_linger_ms))
+                      records=output_producer(settings.record_linger_ms), writer=uuid.uuid4().hex)
     flush_before_commit(emitter.flush)
     app = faust.App(
         settings.app_id,

@@ -21,10 +21,13 @@ class ReportsOnCue:
     def __init__(self) -> None:
         self.callbacks: list[Callable[[Any, Any], None]] = []
         self.values: list[tuple[str, bytes | None]] = []
+        self.headers: list[Any] = []
 
-    def produce(self, topic: str, key: bytes, value: bytes | None, on_delivery: Any, **_: Any) -> None:
+    def produce(self, topic: str, key: bytes, value: bytes | None, on_delivery: Any, headers: Any = None,
+                **_: Any) -> None:
         self.callbacks.append(on_delivery)
         self.values.append((topic, value))
+        self.headers.append(headers)
 
     def poll(self, timeout: float = 0) -> int:
         return 0
@@ -163,5 +166,37 @@ def test_records_only_the_service_reads_go_through_the_records_producer_and_a_fl
         assert not flushing.done()  # the changelog record is not reported yet
         records.deliver(3)
         await asyncio.wait_for(flushing, 1)
+
+    asyncio.run(scenario())
+
+
+def test_facts_name_their_writer_so_that_it_skips_them_when_it_reads_them_back() -> None:
+    from datetime import UTC, datetime
+
+    from schemas import Decision, Subject, SubjectKind, Trigger
+    from screening.facts import ActivityFact
+    from streams.emitter import WRITER_HEADER
+
+    producer = ReportsOnCue()
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    order = Subject(kind=SubjectKind.order, id="SO-1")
+
+    async def scenario() -> None:
+        out = Emitter(producer, lambda t: t, writer="w-1")  # type: ignore[arg-type]
+        emitting = asyncio.ensure_future(out.emit([
+            Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
+                     lists_version="v", decided_at=now),
+            ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)], partition=0))
+        await asyncio.sleep(0.01)
+        producer.deliver(0)  # the marker the audit head is resumed behind
+        await asyncio.wait_for(emitting, 1)
+        out.tombstone("facts", "activity:HK|x:order:SO-1")
+        sent = {topic: headers for (topic, _), headers in zip(producer.values, producer.headers, strict=True)}
+        assert sent["facts"] == [(WRITER_HEADER, b"w-1")] and sent["decisions"] is None and sent["audit"] is None
+        assert producer.headers[-1] == [(WRITER_HEADER, b"w-1")]  # the tombstone too
+        # Faust gives headers as pairs or as a mapping.
+        assert out.wrote([(WRITER_HEADER, b"w-1")]) and out.wrote({WRITER_HEADER: b"w-1"})
+        assert not out.wrote([(WRITER_HEADER, b"w-2")]) and not out.wrote(None) and not out.wrote([])
+        assert not Emitter(producer, lambda t: t).wrote([(WRITER_HEADER, b"w-1")])  # type: ignore[arg-type]
 
     asyncio.run(scenario())
