@@ -11,7 +11,7 @@ ceilings measured in the same run on the same broker:
 usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
                               [--seconds 10] [--skip-ceilings] [--profile FILE]
        python bench/stream.py --compare-rules ROUNDS [--orders N]   (issue 10, point 7)
-       python bench/stream.py --compare-code CHECKOUT [--rounds 4] [--orders N]
+       python bench/stream.py --compare-code CHECKOUT [--rounds 4] [--orders N] [--compare-rate PER_S --seconds S]
        python bench/stream.py --compare-env TRADESCREEN_X=V [--rounds 4] [--orders N]
        python bench/stream.py --compare-workers ROUNDS [--orders N]   (issue 13: two >= 1.7x one)
            (this checkout's worker against another's, e.g. `git worktree add /tmp/base main`;
@@ -322,9 +322,18 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
                 flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
                 run = measured_flat_out(producer, clock, procs,
                                         [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                if args.compare_rate:
+                    # The same worker at a steady offered rate, after its flat-out run.
+                    before = cpu_seconds(procs)
+                    steady = offered(producer, f"{prefix}orders", clock, lambda: realistic_order(rng, listed),
+                                     args.compare_rate, args.seconds)
+                    steady["cpu_ms_per_order"] = round((cpu_seconds(procs) - before) * 1000 / steady["count"], 3)
+                    run["steady"] = steady
                 runs[label].append(run)
-                print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
-                      file=sys.stderr)
+                print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order"
+                      + (f"; at {args.compare_rate:.0f} /s p50 {run['steady']['p50_ms']:.0f} ms, p99 "
+                         f"{run['steady']['p99_ms']:.0f} ms, {run['steady']['cpu_ms_per_order']:.3f} CPU ms/order"
+                         if args.compare_rate else ""), file=sys.stderr)
             finally:
                 for p in procs:
                     p.stop()
@@ -333,6 +342,10 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
                        "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs),
                        "gc_ms_per_order": statistics.median(r.get("gc_ms_per_order", 0.0) for r in rs)}
                for label, rs in runs.items()}
+    if args.compare_rate:
+        for label, rs in runs.items():
+            medians[label]["steady"] = {k: statistics.median(r["steady"][k] for r in rs)
+                                        for k in ("p50_ms", "p99_ms", "cpu_ms_per_order", "achieved_per_s")}
     first, second = labels
     return {"runs": runs, "medians": medians,
             f"{first}_over_{second}": {
@@ -479,6 +492,9 @@ def main() -> None:
                     help="two workers against one, whole runs alternating (issue 13: two >= 1.7x one)")
     ap.add_argument("--compare-code", type=Path, metavar="CHECKOUT",
                     help="only: this checkout's worker against CHECKOUT's (a git worktree), alternating runs")
+    ap.add_argument("--compare-rate", type=float, default=0.0, metavar="PER_S",
+                    help="with a --compare-* option: each run also offers this steady rate for --seconds "
+                         "(p50, p99, CPU per order)")
     ap.add_argument("--rounds", type=int, default=4, help="worker runs of each variant with --compare-code")
     args = ap.parse_args()
     rng = random.Random(7)
