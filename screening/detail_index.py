@@ -21,9 +21,6 @@ class DetailIndex:
         self._holders: dict[IndexKey, set[str]] = {}
         self._heads: Counter[str] = Counter()
 
-    def __bool__(self) -> bool:
-        return bool(self._holders)
-
     def add(self, detail: IndexKey, holder: str) -> None:
         holders = self._holders.get(detail)
         if holders is None:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -220,30 +220,25 @@ def activity_party(event: OrderEvent | ShipmentEvent) -> Party | None:
     return consignee
 
 
-def activity_measure(event: OrderEvent | ShipmentEvent) -> tuple[Decimal | None, TransportMode | None]:
+# What an event's activity counts by: its USD value and how it travels (`activity_measure`).
+Measure = tuple[Decimal | None, TransportMode | None]
+
+
+def activity_measure(event: OrderEvent | ShipmentEvent) -> Measure:
     """What an event's activity counts by: its USD value (None without one) and, for a
     shipment, how it travels."""
-    last = _last_measured
-    if last[0] is event:
-        return last[1]
-    measure = (lines_value(event.lines).usd, None) if isinstance(event, OrderEvent) else \
-        (shipment_value(event).usd, event.mode)
-    _last_measured[:] = (event, measure)
-    return measure
+    if isinstance(event, OrderEvent):
+        return lines_value(event.lines).usd, None
+    return shipment_value(event).usd, event.mode
 
 
-# The event measured last and its measure: STRUCTURING and the facts of the decided event
-# both measure the event being decided (events are not changed once parsed).
-_last_measured: list[Any] = [None, (None, None)]
-
-
-def activity_of(event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
+def activity_of(event: OrderEvent | ShipmentEvent, measure: Measure | None = None) -> ActivityFact | None:
     """An event as the consignee activity it is remembered as (None without a consignee
-    or buyer)."""
+    or buyer); `measure`: its `activity_measure`, if the caller has it."""
     party = activity_party(event)
     if party is None:
         return None
-    value, mode = activity_measure(event)
+    value, mode = measure if measure is not None else activity_measure(event)
     if isinstance(event, OrderEvent):
         subject = Subject(kind=SubjectKind.order, id=event.order_id)
     else:
@@ -279,6 +274,8 @@ class StreamFacts:
         self._flagged: dict[str, FlaggedParty] = {}
         self._flagged_keys: dict[str, ContactKeys] = {}
         self._flagged_by_detail = DetailIndex()
+        # The event measured last, and its measure (see `measure`).
+        self._measured: tuple[OrderEvent | ShipmentEvent | None, Measure] = (None, (None, None))
         # Flagged parties dropped for the count cap, until `expiry` reports them once.
         self._evicted: set[str] = set()
         self.ownership = OwnershipGraph()
@@ -443,8 +440,15 @@ class StreamFacts:
                          decision_id=decision.decision_id, outcome=decision.outcome.value, amendments=amendments,
                          revision=revision, activity=carried)
 
+    def measure(self, event: OrderEvent | ShipmentEvent) -> Measure:
+        """`activity_measure(event)`, worked out once for the event being decided: STRUCTURING
+        asks while it is screened, its facts after (events are not changed once parsed)."""
+        if self._measured[0] is not event:
+            self._measured = (event, activity_measure(event))
+        return self._measured[1]
+
     def _activity_fact(self, event: OrderEvent | ShipmentEvent) -> ActivityFact | None:
-        activity = activity_of(event)
+        activity = activity_of(event, self.measure(event))
         first = self._activity.get(activity.key) if activity else None
         if activity is None or first is None:
             return activity

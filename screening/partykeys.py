@@ -373,20 +373,15 @@ def party_index_keys(party: Party) -> tuple[IndexKey, ...]:
 def street_head(party: Party) -> str | None:
     """For a party that gives a street address and no phone, email or identifier (most
     parties that give any detail): the head every index key of its address starts with,
-    "<country>|<first word of the street>" ("" when it gives no street to look up). None
-    for any other party: its keys are looked up whole. The street's first word is the
-    first word of its folded line (folding maps character by character, and the locality
-    parts a line may end with are dropped from its end only)."""
-    if party.phone or party.email or party.ids:
-        return None
+    "<country>|<first word of the street>". None for any other party: its keys are looked
+    up whole (`party_index_keys`, which has none for a party without a street). The
+    street's first word is the first word of its folded line (folding maps word by word,
+    and the locality parts a line may end with are dropped from its end only)."""
     address = party.address
-    if address is None or not address.line1 or not address.country:
-        return ""
-    first = _ALNUM_RUNS_LOWER.search(anyascii(address.line1).lower())
-    if first is None:
-        return ""
-    word = first.group()
-    return f"{address.country}|{_STREET_WORDS.get(word, word)}"
+    if party.phone or party.email or party.ids or address is None or not address.line1 or not address.country:
+        return None
+    first = _fold(address.line1).partition(" ")[0]
+    return f"{address.country}|{first}" if first else None
 
 
 def address_key_head(detail: IndexKey) -> str | None:

@@ -74,8 +74,7 @@ def check(subject: Subject, ctx: RuleContext, now: datetime) -> list[Reason]:
         # gives), then by its index keys, before its details are worked out for a
         # reviewer: most parties give none that an entry or a flagged party gave.
         head = street_head(party)
-        if head == "" or (head is not None and not (listed.may_share_street(head)
-                                                    or facts.flagged_may_share_street(head))):
+        if head is not None and not (listed.may_share_street(head) or facts.flagged_may_share_street(head)):
             continue
         lookups = party_index_keys(party)
         if listed.holds_any(lookups) or facts.flagged_gave_any(lookups):

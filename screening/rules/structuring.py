@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from schemas import OrderEvent, OrderEventType, Party, Reason, ReasonCode, Severity, SubjectKind
-from screening.facts import HAND_CARRIED, ActivityFact, StreamFacts, activity_measure, activity_of, activity_party
+from screening.facts import HAND_CARRIED, ActivityFact, StreamFacts, activity_of, activity_party
 from screening.money import usd
 from screening.partykeys import party_country
 from screening.ruledata import RedFlagThresholds
@@ -51,11 +51,11 @@ def structuring_reasons(event: Subject, facts: StreamFacts, limits: RedFlagThres
     party = activity_party(event)
     if party is None:
         return []
-    value, mode = activity_measure(event)
+    value, mode = facts.measure(event)
     is_small = value is not None and value < limits.structuring_small_value_usd
     if not (is_small or mode in HAND_CARRIED):
         return []  # only an event that counts toward a threshold can cross it
-    current = activity_of(event)
+    current = activity_of(event, (value, mode))
     assert current is not None  # it has a party
     window = timedelta(days=limits.structuring_window_days)
     activity = window_activity(current, facts, window)

@@ -204,7 +204,7 @@ def test_every_address_key_of_a_party_starts_with_its_street_head(
     heads = {address_key_head(k) for k in party_index_keys(party) if k[0] == "address"}
     if phone:
         assert head is None
-    elif head == "":
+    elif head is None:
         assert heads == set()
     else:
         assert heads <= {head}
