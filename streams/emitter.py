@@ -90,9 +90,9 @@ class Emitter:
                  writer: str | None = None) -> None:
         # `records`: the producer for RECORD_TOPICS and table changelogs (default: `producer`).
         # `writer`: this process's id, sent with every fact (WRITER_HEADER).
-        self._fact_headers: list[tuple[str, str | bytes | None]] | None = \
-            [(WRITER_HEADER, writer.encode())] if writer else None
         self._writer = writer.encode() if writer else None
+        self._fact_headers: list[tuple[str, str | bytes | None]] | None = \
+            [(WRITER_HEADER, self._writer)] if self._writer else None
         self._producer = producer
         self._records = records or producer
         self._producers = (producer,) if records is None else (producer, records)
@@ -130,8 +130,7 @@ class Emitter:
             if not isinstance(output, AuditNote):
                 topic, key = route(output)
                 self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(),
-                              value or output.to_json_bytes(),
-                              headers=self._fact_headers if topic == topics.FACTS else None)
+                              value or output.to_json_bytes(), headers=self._headers_for(topic))
                 _count(output)
         self._poll()
 
@@ -165,6 +164,10 @@ class Emitter:
         """After a rebalance another worker may have written to a partition we held."""
         self._heads.clear()
 
+    def _headers_for(self, topic: str) -> list[tuple[str, str | bytes | None]] | None:
+        """A fact names its writer (WRITER_HEADER); nothing else carries headers of ours."""
+        return self._fact_headers if topic == topics.FACTS else None
+
     def _producer_for(self, topic: str) -> Producer:
         return self._records if topic in RECORD_TOPICS else self._producer
 
@@ -179,13 +182,9 @@ class Emitter:
         report = partial(self._delivered, seq)
         while True:
             try:
-                if partition is None and headers is None:
-                    producer.produce(topic, key=key, value=value, on_delivery=report)
-                elif partition is None:
-                    producer.produce(topic, key=key, value=value, on_delivery=report, headers=headers)
-                else:
-                    producer.produce(topic, key=key, value=value, partition=partition, on_delivery=report,
-                                     headers=headers)
+                # Partition -1: librdkafka's partitioner picks one (murmur2_random, by key).
+                producer.produce(topic, key=key, value=value, partition=-1 if partition is None else partition,
+                                 on_delivery=report, headers=headers)
                 self._produced = seq
                 self._outstanding[seq] = None
                 return
@@ -204,7 +203,7 @@ class Emitter:
         """A null value: deletes `key` from a compacted topic, or (under a `_sync:` key)
         only marks a batch written past a lagging high watermark."""
         self._produce(self._producer_for(topic), self._topic_name(topic), key.encode(), None, partition,
-                      self._fact_headers if topic == topics.FACTS else None)
+                      self._headers_for(topic))
         self._poll()
 
     def wrote(self, headers: Any) -> bool:

@@ -41,6 +41,25 @@ class Delivered:
         return "t"
 
 
+async def emit_a_decision_and_its_fact(out: Emitter, marker: ReportsOnCue) -> None:
+    """Emit a CLEAR decision and its activity fact on partition 0; `marker`, the producer
+    of audit records, reports the marker the audit head is resumed behind."""
+    from datetime import UTC, datetime
+
+    from schemas import Decision, Subject, SubjectKind, Trigger
+    from screening.facts import ActivityFact
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    order = Subject(kind=SubjectKind.order, id="SO-1")
+    emitting = asyncio.ensure_future(out.emit([
+        Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
+                 lists_version="v", decided_at=now),
+        ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)], partition=0))
+    await asyncio.sleep(0.01)
+    marker.deliver(0)
+    await asyncio.wait_for(emitting, 1)
+
+
 def run(scenario: Callable[[ReportsOnCue, Emitter], Awaitable[None]]) -> None:
     """Play `scenario` against an emit point whose producer reports on cue."""
     producer = ReportsOnCue()
@@ -137,24 +156,11 @@ def test_an_audited_output_goes_out_as_its_audit_payload_says() -> None:
 
 
 def test_records_only_the_service_reads_go_through_the_records_producer_and_a_flush_waits_for_both() -> None:
-    from datetime import UTC, datetime
-
-    from schemas import Decision, Subject, SubjectKind, Trigger
-    from screening.facts import ActivityFact
-
     fast, records = ReportsOnCue(), ReportsOnCue()
-    now = datetime(2026, 3, 2, tzinfo=UTC)
-    order = Subject(kind=SubjectKind.order, id="SO-1")
 
     async def scenario() -> None:
         out = Emitter(fast, lambda t: t, records=records)  # type: ignore[arg-type]
-        emitting = asyncio.ensure_future(out.emit([
-            Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
-                     lists_version="v", decided_at=now),
-            ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)], partition=0))
-        await asyncio.sleep(0.01)
-        records.deliver(0)  # the marker the audit head is resumed behind
-        await asyncio.wait_for(emitting, 1)
+        await emit_a_decision_and_its_fact(out, records)
         out.changelog("tradescreen-orders_book-changelog", 0, b"SO-1", b"{}")
         assert [t for t, _ in fast.values] == ["decisions"]
         assert [t for t, _ in records.values] == ["audit", "audit", "facts", "tradescreen-orders_book-changelog"]
@@ -171,25 +177,13 @@ def test_records_only_the_service_reads_go_through_the_records_producer_and_a_fl
 
 
 def test_facts_name_their_writer_so_that_it_skips_them_when_it_reads_them_back() -> None:
-    from datetime import UTC, datetime
-
-    from schemas import Decision, Subject, SubjectKind, Trigger
-    from screening.facts import ActivityFact
     from streams.emitter import WRITER_HEADER
 
     producer = ReportsOnCue()
-    now = datetime(2026, 3, 2, tzinfo=UTC)
-    order = Subject(kind=SubjectKind.order, id="SO-1")
 
     async def scenario() -> None:
         out = Emitter(producer, lambda t: t, writer="w-1")  # type: ignore[arg-type]
-        emitting = asyncio.ensure_future(out.emit([
-            Decision(decision_id="d", event_id="e", subject=order, trigger=Trigger.event, outcome="CLEAR",
-                     lists_version="v", decided_at=now),
-            ActivityFact(consignee="HK|x", consignee_name="X", subject=order, event_id="e", at=now)], partition=0))
-        await asyncio.sleep(0.01)
-        producer.deliver(0)  # the marker the audit head is resumed behind
-        await asyncio.wait_for(emitting, 1)
+        await emit_a_decision_and_its_fact(out, producer)
         out.tombstone("facts", "activity:HK|x:order:SO-1")
         sent = {topic: headers for (topic, _), headers in zip(producer.values, producer.headers, strict=True)}
         assert sent["facts"] == [(WRITER_HEADER, b"w-1")] and sent["decisions"] is None and sent["audit"] is None
