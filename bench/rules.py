@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from stream import NAME_AND_EMBARGO as NAME_AND_EMBARGO_SETTING  # noqa: E402
 from stream import list_entries, listed_names, loaded_list_state, realistic_order  # noqa: E402
 
 from schemas import OrderEvent  # noqa: E402
@@ -37,9 +38,8 @@ from screening.ruledata import RuleData  # noqa: E402
 from screening.rules import RULES, RULES_BY_NAME, rules_named  # noqa: E402
 from screening.screener import Screener  # noqa: E402
 
-# The same subset a worker runs with
-# TRADESCREEN_RULES_ENABLED=embargo_destinations,embargo_transit,lists_available,restricted_party
-NAME_AND_EMBARGO_NAMES = ("embargo_destinations", "embargo_transit", "lists_available", "restricted_party")
+# The subset bench/stream.py's name-and-embargo workers run with (TRADESCREEN_RULES_ENABLED)
+NAME_AND_EMBARGO_NAMES = tuple(NAME_AND_EMBARGO_SETTING.split(","))
 NAME_AND_EMBARGO = rules_named(NAME_AND_EMBARGO_NAMES)
 
 
