@@ -77,6 +77,13 @@ def _fold(text: str) -> str:
     return " ".join([_STREET_WORDS.get(w, w) for w in words])
 
 
+def _first_folded_word(text: str) -> str:
+    """`_fold(text).partition(" ")[0]` without folding the rest: FRONT_COMPANY asks it of
+    every party, and folding whole lines cost 3 us more per order (docs/benchmarks.md)."""
+    first = _ALNUM_RUNS_LOWER.search(anyascii(text).lower())
+    return _STREET_WORDS.get(first.group(), first.group()) if first else ""
+
+
 @lru_cache(maxsize=512)
 def country_names(country: str) -> frozenset[str]:
     """Folded names of one country as addresses write it, the code itself included."""
@@ -380,7 +387,7 @@ def street_head(party: Party) -> str | None:
     address = party.address
     if party.phone or party.email or party.ids or address is None or not address.line1 or not address.country:
         return None
-    first = _fold(address.line1).partition(" ")[0]
+    first = _first_folded_word(address.line1)
     return f"{address.country}|{first}" if first else None
 
 

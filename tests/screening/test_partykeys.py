@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from schemas import Address, Party, PartyIds, PartyRole
 from screening.partykeys import (
     ContactKeys,
+    _first_folded_word,
+    _fold,
     address_key_head,
     contact_keys,
     email_key,
@@ -208,3 +210,9 @@ def test_every_address_key_of_a_party_starts_with_its_street_head(
         assert heads == set()
     else:
         assert heads <= {head}
+
+
+@given(line=_STREET_LINE)
+@settings(max_examples=400, deadline=None, derandomize=True)
+def test_the_first_folded_word_is_the_first_word_of_the_folded_line(line: str) -> None:
+    assert _first_folded_word(line) == _fold(line).partition(" ")[0]
