@@ -10,7 +10,7 @@ ceilings measured in the same run on the same broker:
 
 usage: python bench/stream.py [--orders 20000] [--workers 1] [--rates 500,1000,2000]
                               [--seconds 10] [--skip-ceilings] [--profile FILE]
-       python bench/stream.py --compare-rules ROUNDS [--orders N]   (issue 10, point 7)
+       python bench/stream.py --compare-rules ROUNDS [--orders N] [--interleave]   (issue 10, point 7)
        python bench/stream.py --compare-code CHECKOUT [--rounds 4] [--orders N] [--compare-rate PER_S --seconds S]
        python bench/stream.py --compare-env TRADESCREEN_X=V [--rounds 4] [--orders N]
        python bench/stream.py --compare-workers ROUNDS [--orders N]   (issue 13: two >= 1.7x one)
@@ -358,6 +358,59 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
                 "cpu": medians[second]["cpu_ms_per_order"] / medians[first]["cpu_ms_per_order"]}}
 
 
+def interleaved(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random,
+                variants: dict[str, tuple[Path | None, dict[str, str], int]]) -> dict[str, Any]:
+    """Like `alternate`, but every variant's workers run side by side (topics, lists and
+    group of their own) and are fed in turn, block after block of `--orders` orders: the
+    neighbours' load on this shared machine changes over tens of seconds, so variants
+    measured a second apart see the same machine, where whole runs a minute apart do not.
+    A waiting worker costs little (its consumer's idle fetches). Reported: each variant's
+    rate and CPU over all its blocks, and the median of the block-by-block ratios."""
+    listed = listed_names(list_entries(), rng)
+    producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
+    labels = list(variants)
+    fleets: dict[str, tuple[str, DecisionClock, list[WorkerProcess]]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+    try:
+        for i, label in enumerate(labels):
+            checkout, extra, workers = variants[label]
+            prefix = f"bench-i{i}."
+            entries = publish_lists(broker, prefix)
+            clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
+            fleets[label] = (prefix, clock, [])
+            fleets[label][2].extend(start_workers(broker, tmp / f"{label}-i", entries, workers, checkout, prefix,
+                                                  **{"TRADESCREEN_APP_ID": f"bench-stream-i{i}", **extra}))
+        for label in labels:
+            prefix, clock, _ = fleets[label]
+            flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
+        for n in range(args.rounds):
+            for label in (labels if n % 2 == 0 else labels[::-1]):
+                prefix, clock, procs = fleets[label]
+                run = measured_flat_out(producer, clock, procs,
+                                        [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                runs[label].append(run)
+                print(f"{label} block {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
+                      file=sys.stderr)
+    finally:
+        for _, clock, procs in fleets.values():
+            for p in procs:
+                p.stop()
+            clock.close()
+    totals = {label: {"per_s": sum(r["count"] for r in rs) / sum(r["seconds"] for r in rs),
+                      "cpu_ms_per_order": sum(r["cpu_ms_per_order"] * r["count"] for r in rs)
+                      / sum(r["count"] for r in rs)}
+              for label, rs in runs.items()}
+    first, second = labels
+    pairs = list(zip(runs[first], runs[second], strict=True))
+    return {"runs": runs, "totals": totals,
+            f"{first}_over_{second}": {
+                "per_s": totals[first]["per_s"] / totals[second]["per_s"],
+                "cpu": totals[second]["cpu_ms_per_order"] / totals[first]["cpu_ms_per_order"],
+                "median_block_per_s": statistics.median(a["per_s"] / b["per_s"] for a, b in pairs),
+                "median_block_cpu": statistics.median(b["cpu_ms_per_order"] / a["cpu_ms_per_order"]
+                                                      for a, b in pairs)}}
+
+
 def comparison_of(args: argparse.Namespace) -> tuple[str, dict[str, tuple[Path | None, dict[str, str], int]],
                                                      dict[str, Any]] | None:
     """(report key, variants for `alternate`, what else to report) of the --compare-* option
@@ -500,6 +553,9 @@ def main() -> None:
     ap.add_argument("--compare-rate", type=float, default=0.0, metavar="PER_S",
                     help="with a --compare-* option: each run also offers this steady rate for --seconds "
                          "(p50, p99, CPU per order)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="with a --compare-* option: the variants' workers run side by side, fed in turn one "
+                         "block of --orders orders at a time (--rounds blocks each), instead of whole runs")
     ap.add_argument("--rounds", type=int, default=4, help="worker runs of each variant with --compare-code")
     args = ap.parse_args()
     rng = random.Random(7)
@@ -510,7 +566,8 @@ def main() -> None:
         comparison = comparison_of(args)
         if comparison is not None:
             name, variants, about = comparison
-            report[name] = {**alternate(broker, args, tmp, rng, variants), **about}
+            compare = interleaved if args.interleave else alternate
+            report[name] = {**compare(broker, args, tmp, rng, variants), **about, "interleaved": args.interleave}
             print(json.dumps(report, indent=2))
             return
         if not args.skip_ceilings:
