@@ -49,23 +49,41 @@ def _orjson_agrees(value: Any) -> bool:
     rest as UTF-8), booleans, null, integers a double holds, floats written the same way by
     both (not integral, between 1e-5 and 1e15 in magnitude: the shortest round-trip digits,
     no exponent), and lists and objects of those whose keys are ASCII strings (RFC 8785
-    sorts keys by UTF-16 code units, orjson by code points: the same order for ASCII)."""
-    kind = type(value)
-    if kind is str or value is None or kind is bool:
-        return True
-    if kind is int:
-        return -_SAFE_INT <= value <= _SAFE_INT
-    if kind is dict:
-        return all(type(k) is str and k.isascii() and _orjson_agrees(v) for k, v in value.items())
-    if kind is list:
-        return all(_orjson_agrees(v) for v in value)
-    if kind is float:
-        return 1e-5 <= abs(value) < 1e15 and not value.is_integer()
-    return False  # tuples, subclasses (enums), anything else: rfc8785 decides
+    sorts keys by UTF-16 code units, orjson by code points: the same order for ASCII).
+
+    A loop over a stack, not recursion: every audited output's payload is walked, and a
+    call per value cost more than the rest of the check (docs/benchmarks.md)."""
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is dict:
+            for key, inner in item.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                push(inner)
+        elif kind is list:
+            extend(item)
+        elif kind is int:
+            if not -_SAFE_INT <= item <= _SAFE_INT:
+                return False
+        elif kind is float:
+            if not (1e-5 <= abs(item) < 1e15 and not item.is_integer()):
+                return False
+        else:
+            return False  # tuples, subclasses (enums), anything else: rfc8785 decides
+    return True
 
 
 def record_hash(prev_hash: str, payload: Any) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical_json(payload)).hexdigest()
+    return _chained(prev_hash, canonical_json(payload))
+
+
+def _chained(prev_hash: str, canonical: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical).hexdigest()
 
 
 class AuditChain:
@@ -81,12 +99,28 @@ class AuditChain:
         return cls() if last is None else cls(last.seq + 1, last.hash)
 
     def append(self, kind: AuditKind, payload: dict[str, Any], at: datetime) -> AuditRecord:
+        seq, prev_hash = self.seq, self.prev_hash
+        _, digest = self._link(payload)
         # Built unvalidated: every field is ours (a sequence number, two sha256 hex digests).
-        record = AuditRecord.model_construct(seq=self.seq, at=at, kind=kind, payload=payload,
-                                             prev_hash=self.prev_hash, hash=record_hash(self.prev_hash, payload))
+        return AuditRecord.model_construct(seq=seq, at=at, kind=kind, payload=payload, prev_hash=prev_hash,
+                                           hash=digest)
+
+    def write(self, kind: AuditKind, payload: dict[str, Any], at: datetime) -> bytes:
+        """`append`, as the audit topic carries the record: its JSON, with the payload in
+        the canonical form made for the hash anyway (pydantic writing the record, payload
+        and all, cost more than hashing it; docs/benchmarks.md)."""
+        seq, prev_hash = self.seq, self.prev_hash
+        canonical, digest = self._link(payload)
+        return orjson.dumps({"seq": seq, "at": at, "kind": kind.value, "payload": orjson.Fragment(canonical),
+                             "prev_hash": prev_hash, "hash": digest}, option=orjson.OPT_UTC_Z)
+
+    def _link(self, payload: dict[str, Any]) -> tuple[bytes, str]:
+        """Link `payload` on: (its canonical JSON, its record's hash); the head moves past it."""
+        canonical = canonical_json(payload)
+        digest = _chained(self.prev_hash, canonical)
         self.seq += 1
-        self.prev_hash = record.hash
-        return record
+        self.prev_hash = digest
+        return canonical, digest
 
 
 @dataclass(frozen=True)

@@ -120,9 +120,8 @@ class Emitter:
                     raise ValueError(f"{type(output).__name__} is audited: emit it with its subject's partition")
                 head = self._heads.get(partition) or await self._resume(partition)
                 kind, key, payload = entry
-                record = head.append(kind, payload, _at(output))
-                self._produce(self._records, self._topic_name(topics.AUDIT), key.encode(), record.to_json_bytes(),
-                              partition)
+                self._produce(self._records, self._topic_name(topics.AUDIT), key.encode(),
+                              head.write(kind, payload, _at(output)), partition)
                 metrics.labelled(metrics.AUDIT_RECORDS, kind.value).inc()
                 # The audit payload is the output as the wire carries it (by alias, no
                 # nulls): written once, for both.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -86,6 +86,26 @@ def test_hash_is_sha256_of_prev_hash_and_canonical_payload() -> None:
     assert record_hash(GENESIS_HASH, payload) == expected
     first = AuditChain().append(AuditKind.hold, payload, T0)
     assert (first.seq, first.prev_hash, first.hash) == (0, GENESIS_HASH, expected)
+
+
+def test_a_written_record_reads_back_as_the_record_appended() -> None:
+    # What the audit topic carries (`write`) is the record `append` makes, payload in its
+    # canonical form; a payload off orjson's fast path (an integral float) and a time with
+    # an offset read back the same.
+    payloads = [{"decision_id": "d-1", "reasons": [{"score": 0.93, "detail": "Käufer \"X\""}]}, {"score": 1.0},
+                {"n": 2**40, "ü": [None, True]}]
+    times = [T0, T0 + timedelta(microseconds=7), datetime(2026, 3, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))]
+    appended, written = AuditChain(), AuditChain()
+    records = []
+    for payload, at in zip(payloads, times, strict=True):
+        expected = appended.append(AuditKind.decision, payload, at)
+        raw = written.write(AuditKind.decision, payload, at)
+        assert raw.endswith(b'"hash":"' + expected.hash.encode() + b'"}')
+        record = AuditRecord.model_validate_json(raw)
+        assert record == AuditRecord.model_validate_json(expected.to_json_bytes())
+        records.append(record)
+    assert (written.seq, written.prev_hash) == (appended.seq, appended.prev_hash)
+    assert verify(records) is None
 
 
 def test_an_intact_chain_verifies() -> None:
