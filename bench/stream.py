@@ -377,9 +377,10 @@ def interleaved(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
             prefix = f"bench-i{i}."
             entries = publish_lists(broker, prefix)
             clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
-            fleets[label] = (prefix, clock, [])
-            fleets[label][2].extend(start_workers(broker, tmp / f"{label}-i", entries, workers, checkout, prefix,
-                                                  **{"TRADESCREEN_APP_ID": f"bench-stream-i{i}", **extra}))
+            procs: list[WorkerProcess] = []
+            fleets[label] = (prefix, clock, procs)  # so that `finally` closes the clock if a start fails
+            procs.extend(start_workers(broker, tmp / f"{label}-i", entries, workers, checkout, prefix,
+                                       **{"TRADESCREEN_APP_ID": f"bench-stream-i{i}", **extra}))
         for label in labels:
             prefix, clock, _ = fleets[label]
             flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
