@@ -232,13 +232,13 @@ def activity_measure(event: OrderEvent | ShipmentEvent) -> Measure:
     return shipment_value(event).usd, event.mode
 
 
-def activity_of(event: OrderEvent | ShipmentEvent, measure: Measure | None = None) -> ActivityFact | None:
+def activity_of(event: OrderEvent | ShipmentEvent, measure: Measure) -> ActivityFact | None:
     """An event as the consignee activity it is remembered as (None without a consignee
-    or buyer); `measure`: its `activity_measure`, if the caller has it."""
+    or buyer); `measure`: its `activity_measure` (`StreamFacts.measure` works it out once)."""
     party = activity_party(event)
     if party is None:
         return None
-    value, mode = measure if measure is not None else activity_measure(event)
+    value, mode = measure
     if isinstance(event, OrderEvent):
         subject = Subject(kind=SubjectKind.order, id=event.order_id)
     else:
