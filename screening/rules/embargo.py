@@ -71,12 +71,11 @@ def destination_reasons(ship_to: Address | None, parties: Iterable[Party], data:
         a = party.address
         if a is None:
             continue
-        # Asked by place first: a stream names new parties all the time, in few places.
+        # Remembered by place: a stream names new parties all the time, in few places. The
+        # reasons, which name the party, are worked out only for a place under embargo.
         place = ("embargoed place", a.country, a.region, a.city, on, policy.embargoed_countries)
-        if not data.remembered(place, partial(embargoed_destination, a, data, policy, on)):
-            continue
-        key = ("embargo", a.country, a.region, a.city, party.role, party.name, on, policy.embargoed_countries)
-        reasons += data.remembered(key, partial(_party_reasons, party, a, data, policy, on))
+        if data.remembered(place, partial(embargoed_destination, a, data, policy, on)):
+            reasons += _party_reasons(party, a, data, policy, on)
     return reasons
 
 
