@@ -303,8 +303,38 @@ def measured_flat_out(producer: Producer, clock: DecisionClock, procs: list[Work
 NAME_AND_EMBARGO = "embargo_destinations,embargo_transit,lists_available,restricted_party"
 
 
+Variant = tuple[Path | None, dict[str, str], int]  # (checkout or None for this one, extra environment, workers)
+
+
+class Fleet:
+    """One variant's workers, on topics, lists and a consumer group of their own (`tag`
+    names them), and the clock that watches their decisions."""
+
+    def __init__(self, broker: EmbeddedBroker, tmp: Path, tag: str, variant: Variant) -> None:
+        checkout, extra, workers = variant
+        self.prefix = f"bench-{tag}."
+        self.orders = f"{self.prefix}orders"
+        entries = publish_lists(broker, self.prefix)
+        self.clock = DecisionClock(broker.bootstrap, f"{self.prefix}decisions")
+        try:
+            self.procs = start_workers(broker, tmp / tag, entries, workers, checkout, self.prefix,
+                                       **{"TRADESCREEN_APP_ID": f"bench-stream-{tag}", **extra})
+        except BaseException:
+            self.clock.close()
+            raise
+
+    def warm(self, producer: Producer, orders: list[dict[str, Any]]) -> None:
+        """Every partition assigned and every cache filled as in steady operation."""
+        flat_out(producer, self.orders, self.clock, orders)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.stop()
+        self.clock.close()
+
+
 def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random,
-              variants: dict[str, tuple[Path | None, dict[str, str], int]]) -> dict[str, Any]:
+              variants: dict[str, Variant]) -> dict[str, Any]:
     """Flat-out decisions per second (and CPU ms per order) of each variant (label ->
     (checkout or None for this one, extra environment, number of workers)), whole runs
     alternating on the same broker (ABBA...), each warmed with 500 orders. Every run has
@@ -317,22 +347,18 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     for n in range(args.rounds):
         for label in (labels if n % 2 == 0 else labels[::-1]):
-            checkout, extra, workers = variants[label]
-            prefix = f"bench-{n}-{labels.index(label)}."
-            entries = publish_lists(broker, prefix)
-            clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
-            procs = start_workers(broker, tmp / f"{label}{n}", entries, workers, checkout, prefix,
-                                  **{"TRADESCREEN_APP_ID": f"bench-stream-{n}-{labels.index(label)}", **extra})
+            fleet = Fleet(broker, tmp, f"{n}-{labels.index(label)}", variants[label])
             try:
-                flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
-                run = measured_flat_out(producer, clock, procs,
-                                        [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                fleet.warm(producer, [realistic_order(rng, listed) for _ in range(500)])
+                run = measured_flat_out(producer, fleet.clock, fleet.procs,
+                                        [realistic_order(rng, listed) for _ in range(args.orders)], fleet.orders)
                 if args.compare_rate:
                     # The same worker at a steady offered rate, after its flat-out run.
-                    before = cpu_seconds(procs)
-                    steady = offered(producer, f"{prefix}orders", clock, lambda: realistic_order(rng, listed),
+                    before = cpu_seconds(fleet.procs)
+                    steady = offered(producer, fleet.orders, fleet.clock, lambda: realistic_order(rng, listed),
                                      args.compare_rate, args.seconds)
-                    steady["cpu_ms_per_order"] = round((cpu_seconds(procs) - before) * 1000 / steady["count"], 3)
+                    steady["cpu_ms_per_order"] = round((cpu_seconds(fleet.procs) - before) * 1000 / steady["count"],
+                                                       3)
                     run["steady"] = steady
                 runs[label].append(run)
                 print(f"{label} round {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order"
@@ -340,9 +366,7 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
                          f"{run['steady']['p99_ms']:.0f} ms, {run['steady']['cpu_ms_per_order']:.3f} CPU ms/order"
                          if args.compare_rate else ""), file=sys.stderr)
             finally:
-                for p in procs:
-                    p.stop()
-                clock.close()
+                fleet.stop()
     medians = {label: {"per_s": statistics.median(r["per_s"] for r in rs),
                        "cpu_ms_per_order": statistics.median(r["cpu_ms_per_order"] for r in rs),
                        "gc_ms_per_order": statistics.median(r.get("gc_ms_per_order", 0.0) for r in rs)}
@@ -359,7 +383,7 @@ def alternate(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: 
 
 
 def interleaved(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng: random.Random,
-                variants: dict[str, tuple[Path | None, dict[str, str], int]]) -> dict[str, Any]:
+                variants: dict[str, Variant]) -> dict[str, Any]:
     """Like `alternate`, but every variant's workers run side by side (topics, lists and
     group of their own) and are fed in turn, block after block of `--orders` orders: the
     neighbours' load on this shared machine changes over tens of seconds, so variants
@@ -369,34 +393,24 @@ def interleaved(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
     listed = listed_names(list_entries(), rng)
     producer = make_producer(broker.bootstrap, **{"linger.ms": 2})
     labels = list(variants)
-    fleets: dict[str, tuple[str, DecisionClock, list[WorkerProcess]]] = {}
+    fleets: dict[str, Fleet] = {}
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     try:
         for i, label in enumerate(labels):
-            checkout, extra, workers = variants[label]
-            prefix = f"bench-i{i}."
-            entries = publish_lists(broker, prefix)
-            clock = DecisionClock(broker.bootstrap, f"{prefix}decisions")
-            procs: list[WorkerProcess] = []
-            fleets[label] = (prefix, clock, procs)  # so that `finally` closes the clock if a start fails
-            procs.extend(start_workers(broker, tmp / f"{label}-i", entries, workers, checkout, prefix,
-                                       **{"TRADESCREEN_APP_ID": f"bench-stream-i{i}", **extra}))
-        for label in labels:
-            prefix, clock, _ = fleets[label]
-            flat_out(producer, f"{prefix}orders", clock, [realistic_order(rng, listed) for _ in range(500)])
+            fleets[label] = Fleet(broker, tmp, f"i{i}", variants[label])
+        for fleet in fleets.values():
+            fleet.warm(producer, [realistic_order(rng, listed) for _ in range(500)])
         for n in range(args.rounds):
             for label in (labels if n % 2 == 0 else labels[::-1]):
-                prefix, clock, procs = fleets[label]
-                run = measured_flat_out(producer, clock, procs,
-                                        [realistic_order(rng, listed) for _ in range(args.orders)], f"{prefix}orders")
+                fleet = fleets[label]
+                run = measured_flat_out(producer, fleet.clock, fleet.procs,
+                                        [realistic_order(rng, listed) for _ in range(args.orders)], fleet.orders)
                 runs[label].append(run)
                 print(f"{label} block {n}: {run['per_s']:.0f} /s, {run['cpu_ms_per_order']:.3f} CPU ms/order",
                       file=sys.stderr)
     finally:
-        for _, clock, procs in fleets.values():
-            for p in procs:
-                p.stop()
-            clock.close()
+        for fleet in fleets.values():
+            fleet.stop()
     totals = {label: {"per_s": sum(r["count"] for r in rs) / sum(r["seconds"] for r in rs),
                       "cpu_ms_per_order": sum(r["cpu_ms_per_order"] * r["count"] for r in rs)
                       / sum(r["count"] for r in rs)}
@@ -412,7 +426,7 @@ def interleaved(broker: EmbeddedBroker, args: argparse.Namespace, tmp: Path, rng
                                                       for a, b in pairs)}}
 
 
-def comparison_of(args: argparse.Namespace) -> tuple[str, dict[str, tuple[Path | None, dict[str, str], int]],
+def comparison_of(args: argparse.Namespace) -> tuple[str, dict[str, Variant],
                                                      dict[str, Any]] | None:
     """(report key, variants for `alternate`, what else to report) of the --compare-* option
     given, or None for the ceilings-and-worker run."""
