@@ -23,7 +23,7 @@ DEFAULT_TTL = timedelta(days=180)
 
 
 def normalized_party_name(name: str) -> str:
-    return normalize_name(name).text
+    return normalize_name(name, None).text  # the search's cache key (partykeys.name_key)
 
 
 def allowlist_key(party_name: str, country: str | None, entry_key: str) -> str:

@@ -30,7 +30,9 @@ _TRAILING_NOTES = re.compile(r"(\s*\([^()]*\))+\s*$")
 def name_key(name: str) -> str:
     """The words that identify a name, legal form left out: "Nordlicht Automation GmbH"
     and "NORDLICHT AUTOMATION" give the same key, "Nordlicht Robotics GmbH" another."""
-    tokens = normalize_name(name)
+    # Called as the name search calls it: lru_cache keys `(name,)` and `(name, None)`
+    # apart, and a miss normalises the name a second time.
+    tokens = normalize_name(name, None)
     words = [t for t, role in zip(tokens.tokens, tokens.roles, strict=True) if role is not TokenRole.legal]
     return " ".join(words or tokens.tokens)
 

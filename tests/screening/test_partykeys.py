@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas import Address, Party, PartyIds, PartyRole
+from screening.matching import NameIndex, normalize_name
 from screening.partykeys import (
     ContactKeys,
     _first_folded_word,
@@ -35,6 +36,16 @@ from screening.partykeys import (
 ])
 def test_name_key(a: str, b: str, same: bool) -> None:
     assert (name_key(a) == name_key(b)) is same
+
+
+def test_a_name_the_search_normalised_is_not_normalised_again_for_its_key() -> None:
+    name = "Quillfeather Omnibus Trading Pty Ltd"
+    NameIndex().search(name)
+    before = normalize_name.cache_info()
+    name_key.cache_clear()
+    name_key(name)
+    after = normalize_name.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 0)
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [
