@@ -7,6 +7,9 @@ answers a fetch only when that wait is over (Tansu does, measured: about 200 ms 
 produce -> consume with a 500 ms wait, 3 ms with 10-100 ms) then adds up to 1.5 s to
 every decision. Apache Kafka answers as soon as `fetch.min.bytes` (1) is there, so the
 wait costs nothing on it; a short wait only adds empty fetches to an idle consumer.
+Faust leaves `fetch_min_bytes` at 1, so under a steady load each fetch came back with a
+message or two and the consumer thread spent its time building and reading fetch
+requests for every assigned partition; the worker asks for more bytes (within the wait).
 
 Outputs leave through a confluent-kafka producer (streams/emitter.py), not Faust's. Faust
 flushes its own producer before it commits consumed offsets; the hooks registered here run
@@ -37,7 +40,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from mode.utils.queues import FlowControlEvent
 
 # Changed by tune_faust() before the app starts; read when Faust creates its consumer.
-_settings: dict[str, int] = {"fetch_max_wait_ms": 20}
+_settings: dict[str, int] = {"fetch_max_wait_ms": 20, "fetch_min_bytes": 1}
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -45,6 +48,7 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         # aiokafka hands this to its Fetcher when the consumer starts.
         consumer._fetch_max_wait_ms = _settings["fetch_max_wait_ms"]
+        consumer._fetch_min_bytes = _settings["fetch_min_bytes"]
         return consumer
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
@@ -99,7 +103,8 @@ def keep_records_fetched_after_seek(app: faust.App) -> None:
     app.flow_control = _FlowControl(loop=app.loop)
 
 
-def tune_faust(fetch_max_wait_ms: int = 20) -> None:
+def tune_faust(fetch_max_wait_ms: int = 20, fetch_min_bytes: int = 1) -> None:
     """Make `kafka://` apps in this process use the tuned transport."""
     _settings["fetch_max_wait_ms"] = fetch_max_wait_ms
+    _settings["fetch_min_bytes"] = fetch_min_bytes
     drivers.TRANSPORTS.aliases["kafka"] = f"{__name__}:Transport"
