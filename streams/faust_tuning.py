@@ -16,6 +16,14 @@ flushes its own producer before it commits consumed offsets; the hooks registere
 first, so no offset is committed while an output of the events behind it is undelivered
 (at-least-once holds).
 
+Faust's consumer hands each fetched message to its callback through `wait_first(callback,
+suspend_flow.wait())`, which makes four tasks per message (the callback, the suspension,
+and the service's stopped and crashed events): 22 us a message measured alone, about two
+messages an order (the order, its fact read back). The callback nearly always finishes in
+its first step (it puts the event on an agent's buffer); `_Consumer.wait_first` runs that
+step itself and falls back to Faust's way, from where the callback stands, only when it
+has to wait (a full buffer) or when the flow is suspended, stopped or crashed.
+
 Faust drops the records its consumer fetched while its flow was stopped (table recovery
 at every start and rebalance) and then seeks each input partition back to its committed
 offset. aiokafka seeks only where that offset is above 0: a partition never committed
@@ -31,12 +39,14 @@ rebalance), when Faust seeks back after it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any
 
 import faust
 from faust.transport import drivers
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from mode.services import WaitResults
 from mode.utils.queues import FlowControlEvent
 
 # Changed by tune_faust() before the app starts; read when Faust creates its consumer.
@@ -69,6 +79,60 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        if not self._hands_on_a_message(coros, timeout):
+            return await super().wait_first(*coros, timeout=timeout)
+        callback, suspended = coros
+        try:
+            step = callback.send(None)
+        except StopIteration as finished:
+            suspended.close()
+            return WaitResults([callback], [finished.value], False)
+        except BaseException:
+            suspended.close()
+            raise
+        return await super().wait_first(_resumed(callback, step), suspended)
+
+    def _hands_on_a_message(self, coros: tuple[Any, ...], timeout: Any) -> bool:
+        """Is this the drain loop's call, `wait_first(callback(message), suspend_flow.wait())`,
+        with the flow running?"""
+        if timeout is not None or len(coros) != 2 or not all(inspect.iscoroutine(c) for c in coros):
+            return False
+        frame = coros[1].cr_frame
+        if frame is None or frame.f_locals.get("self") is not self.suspend_flow:
+            return False
+        return not (self.suspend_flow.is_set() or self._stopped.is_set() or self._crashed.is_set())
+
+
+async def _resumed(coro: Any, step: Any) -> Any:
+    """`coro`, already run to its first wait (`step`, what it yielded), as a coroutine that
+    goes on from there."""
+    return await _Continue(coro, step)
+
+
+class _Continue:
+    def __init__(self, coro: Any, step: Any) -> None:
+        self._coro, self._step = coro, step
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, step = self._coro, self._step
+        while True:
+            try:
+                sent = yield step
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation or an error thrown in: pass it on
+                try:
+                    step = coro.throw(exc)
+                except StopIteration as finished:
+                    return finished.value
+            else:
+                try:
+                    step = coro.send(sent)
+                except StopIteration as finished:
+                    return finished.value
 
 
 _before_flush: list[Callable[[], Awaitable[None]]] = []
