@@ -19,12 +19,11 @@ import faust
 from faust.worker import Worker
 
 from streams.faust_tuning import tune_faust
-from streams.settings import Settings
 
 
 def main() -> None:
     bootstrap, in_topic, out_topic, app_id, port = sys.argv[1:6]
-    tune_faust(Settings())  # the worker's consumer settings, defaults or TRADESCREEN_* alike
+    tune_faust()
     app = faust.App(app_id, broker=f"kafka://{bootstrap}", store="memory://", web_port=int(port),
                     web_bind="127.0.0.1", autodiscover=False, key_serializer="raw", value_serializer="raw",
                     consumer_auto_offset_reset="earliest", broker_session_timeout=10, broker_heartbeat_interval=1)

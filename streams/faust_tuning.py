@@ -49,10 +49,8 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from mode.services import WaitResults
 from mode.utils.queues import FlowControlEvent
 
-from streams.settings import Settings
-
-# Set by tune_faust() before the app starts; read when Faust creates its consumer.
-_settings: dict[str, int] = {}
+# Changed by tune_faust() before the app starts; read when Faust creates its consumer.
+_settings: dict[str, int] = {"fetch_max_wait_ms": 20, "fetch_min_bytes": 1}
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -94,7 +92,7 @@ class _Consumer(faust_aiokafka.Consumer):
         except BaseException:
             suspended.close()
             raise
-        return await super().wait_first(_Continue(callback, step), suspended)
+        return await super().wait_first(_resumed(callback, step), suspended)
 
     def _hands_on_a_message(self, coros: tuple[Any, ...], timeout: Any) -> bool:
         """Is this the drain loop's call, `wait_first(callback(message), suspend_flow.wait())`,
@@ -107,10 +105,13 @@ class _Consumer(faust_aiokafka.Consumer):
         return not (self.suspend_flow.is_set() or self._stopped.is_set() or self._crashed.is_set())
 
 
-class _Continue:
-    """`coro`, already run to its first wait (`step`, what it yielded), awaited on from
-    there."""
+async def _resumed(coro: Any, step: Any) -> Any:
+    """`coro`, already run to its first wait (`step`, what it yielded), as a coroutine that
+    goes on from there."""
+    return await _Continue(coro, step)
 
+
+class _Continue:
     def __init__(self, coro: Any, step: Any) -> None:
         self._coro, self._step = coro, step
 
@@ -166,9 +167,8 @@ def keep_records_fetched_after_seek(app: faust.App) -> None:
     app.flow_control = _FlowControl(loop=app.loop)
 
 
-def tune_faust(settings: Settings) -> None:
-    """Make `kafka://` apps in this process use the tuned transport, with the consumer
-    settings of `settings`."""
-    _settings["fetch_max_wait_ms"] = settings.consumer_fetch_wait_ms
-    _settings["fetch_min_bytes"] = settings.consumer_fetch_min_bytes
+def tune_faust(fetch_max_wait_ms: int = 20, fetch_min_bytes: int = 1) -> None:
+    """Make `kafka://` apps in this process use the tuned transport."""
+    _settings["fetch_max_wait_ms"] = fetch_max_wait_ms
+    _settings["fetch_min_bytes"] = fetch_min_bytes
     drivers.TRANSPORTS.aliases["kafka"] = f"{__name__}:Transport"

@@ -78,7 +78,7 @@ OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 def build_worker(settings: Settings, bootstrap: str) -> Worker:
     t = settings.topic
-    tune_faust(settings)
+    tune_faust(settings.consumer_fetch_wait_ms, settings.consumer_fetch_min_bytes)
     collector.install(settings.gc_freeze_survivors)
 
     def audit_tail(partition: int) -> AuditRecord | None:

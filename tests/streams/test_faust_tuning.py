@@ -19,11 +19,12 @@ def test_the_worker_consumer_fetches_with_the_configured_wait_and_size() -> None
         consumer = thread._create_worker_consumer(app.transport)
         return consumer._fetch_max_wait_ms, consumer._fetch_min_bytes
 
-    tune_faust(Settings(_env_file=None, consumer_fetch_wait_ms=35, consumer_fetch_min_bytes=4096))  # type: ignore[call-arg]
+    tune_faust(fetch_max_wait_ms=35, fetch_min_bytes=4096)
     try:
         assert asyncio.run(fetch_settings()) == (35, 4096)
     finally:
-        tune_faust(Settings(_env_file=None))  # type: ignore[call-arg]
+        defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+        tune_faust(defaults.consumer_fetch_wait_ms, defaults.consumer_fetch_min_bytes)
 
 
 def _handing_on(run: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -32,7 +33,7 @@ def _handing_on(run: Callable[[Any], Awaitable[Any]]) -> Any:
         app = faust.App("tuning-test", broker="kafka://127.0.0.1:9", autodiscover=False)
         return await run(app.consumer)
 
-    tune_faust(Settings(_env_file=None))  # type: ignore[call-arg]
+    tune_faust()
     return asyncio.run(main())
 
 
