@@ -1,6 +1,6 @@
 """The throughput ceiling bench/stream.py compares the worker with: a bare Faust agent on
 the same broker that consumes a message, decodes its JSON and sends one message, with the
-same consumer settings as the worker (streams/faust_tuning.py).
+same consumer settings as the worker (TRADESCREEN_CONSUMER_FETCH_*, streams/faust_tuning.py).
 
 usage: python bench/passthrough.py BOOTSTRAP IN_TOPIC OUT_TOPIC APP_ID WEB_PORT
 """
@@ -19,11 +19,15 @@ import faust
 from faust.worker import Worker
 
 from streams.faust_tuning import tune_faust
+from streams.settings import Settings
 
 
 def main() -> None:
     bootstrap, in_topic, out_topic, app_id, port = sys.argv[1:6]
-    tune_faust()
+    # The worker's consumer settings (TRADESCREEN_CONSUMER_FETCH_*), so that the ceiling
+    # fetches as the worker does.
+    settings = Settings()
+    tune_faust(settings.consumer_fetch_wait_ms, settings.consumer_fetch_min_bytes)
     app = faust.App(app_id, broker=f"kafka://{bootstrap}", store="memory://", web_port=int(port),
                     web_bind="127.0.0.1", autodiscover=False, key_serializer="raw", value_serializer="raw",
                     consumer_auto_offset_reset="earliest", broker_session_timeout=10, broker_heartbeat_interval=1)
