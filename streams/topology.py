@@ -72,7 +72,7 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
 # Outputs: one request in flight per connection so a retry cannot reorder a subject's
 # decisions (the embedded broker has no idempotent producer); batches as long as
 # TRADESCREEN_OUTPUT_LINGER_MS says, and TRADESCREEN_RECORD_LINGER_MS for the records only
-# the service reads back (audit, facts, table changelogs; streams/emitter.py).
+# the service reads back (audit, facts; streams/emitter.py).
 OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 
@@ -234,6 +234,15 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         @app.timer(interval=settings.gc_reclaim_interval_s)
         async def reclaim_frozen_cycles() -> None:
             collector.COLLECTOR.reclaim()
+
+    # Revocation comes first in every rebalance (a start's too), before the recovery of
+    # what is assigned.
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def before_rebalance(sender: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            await handlers.mark_own_changelog_ends(worker)
+        except Exception:  # a failed mark must not stop the rebalance
+            log.exception("marking the changelog ends failed")
 
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def after_rebalance(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:

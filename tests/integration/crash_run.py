@@ -144,10 +144,20 @@ def check_outputs(reader: OutputReader, events: list[dict[str, Any]]) -> None:
     time.sleep(2)  # let redelivered duplicates, if any, arrive too
     outcomes: dict[str, set[str]] = defaultdict(set)
     ids: dict[str, set[str]] = defaultdict(set)
+    # A replayed decision is the first one again, decided_at included; a second decided_at
+    # means the event was screened again (its subject record was not read back).
+    decided_ats: dict[str, set[str]] = defaultdict(set)
+    copies: dict[str, int] = defaultdict(int)
     for d in reader.where("decisions"):
         outcomes[d["event_id"]].add(d["outcome"])
         ids[d["event_id"]].add(d["decision_id"])
+        decided_ats[d["event_id"]].add(d["decided_at"])
+        copies[d["event_id"]] += 1
         assert not any(r["code"] == "LISTS_UNAVAILABLE" for r in d["reasons"]), (d["reasons"], d["decided_at"])
+    again = sum(1 for v in decided_ats.values() if len(v) > 1)
+    replayed = sum(1 for k, n in copies.items() if n > 1 and len(decided_ats[k]) == 1)
+    print(f"after the crash: {replayed} events got their first decision back, {again} were screened again",
+          file=sys.stderr)
     assert {e["event_id"] for e in events} <= set(outcomes)
     assert [k for k, v in outcomes.items() if len(v) > 1] == []
     assert [k for k, v in ids.items() if len(v) > 1] == []
