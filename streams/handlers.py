@@ -349,21 +349,6 @@ def expire_subjects(worker: Worker, now: datetime) -> int:
     return expired
 
 
-async def mark_own_changelog_ends(worker: Worker) -> None:
-    """Before table recovery reads the subject books and holds back (in every rebalance:
-    at start, and when a dead worker's partitions move here): a tombstone under a
-    `_sync:` key on every partition of their changelogs, delivered. A worker killed
-    mid-stream leaves each partition's last batch behind a high watermark that lags it
-    (Tansu shows only the batch's first record), and recovery reads only up to that
-    mark: the events whose records it missed would be screened again on redelivery, with
-    the state of now, instead of getting their first decisions back."""
-    key = f"{topics.SYNC_KEY_PREFIX}{worker.settings.app_id}".encode()
-    for table in (*worker.books.values(), worker.holds):
-        for partition in range(worker.settings.partitions):
-            table.send_changelog(partition, key, None)
-    await worker.emitter.flush()
-
-
 def nudge_list_topics_at_start(worker: Worker) -> None:
     """Before table recovery reads the list topics: recovery reads up to the high
     watermark, so it must already stand past the last real record batch."""

@@ -235,15 +235,6 @@ def build_worker(settings: Settings, bootstrap: str) -> Worker:
         async def reclaim_frozen_cycles() -> None:
             collector.COLLECTOR.reclaim()
 
-    # Revocation comes first in every rebalance (a start's too), before the recovery of
-    # what is assigned.
-    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
-    async def before_rebalance(sender: Any, *args: Any, **kwargs: Any) -> None:
-        try:
-            await handlers.mark_own_changelog_ends(worker)
-        except Exception:  # a failed mark must not stop the rebalance
-            log.exception("marking the changelog ends failed")
-
     @app.on_rebalance_complete.connect  # type: ignore[arg-type]
     async def after_rebalance(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
         handlers.forget_pending_after_rebalance(worker)
