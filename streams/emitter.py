@@ -10,14 +10,10 @@ so a restart links on.
 Outputs go through confluent-kafka producers (librdkafka batches them in its own
 thread; Faust's per-message send cost more than screening an order, docs/benchmarks.md):
 one for what a pipeline waits on (decisions, holds, alerts, dead letters, hold actions),
-which sends at once, and one for the records only the service reads back (audit, facts),
-which may collect a longer batch: a produce() that starts a new batch costs several times
-one that joins a batch (docs/benchmarks.md, "Two producers"). Each topic has one producer,
-so the order of a topic's records is kept. Table changelogs (subject books, holds) go with
-the decisions, produced just before them: on the slower producer a worker killed after a
-decision left but before its subject record did lost the record, and the redelivered event
-was screened again instead of getting its first decision back (docs/benchmarks.md, "Crash
-safety").
+which sends at once, and one for the records only the service reads back (audit, facts,
+table changelogs), which may collect a longer batch: a produce() that starts a new batch
+costs several times one that joins a batch (docs/benchmarks.md, "Two producers"). Each
+topic has one producer, so the order of a topic's records is kept.
 Delivery: `flush()` waits until every output is acknowledged by the broker and fails if
 one was not; it runs before Faust commits consumed offsets (streams/faust_tuning.py), so
 an input offset is committed only once the outputs of the events before it are out."""
@@ -92,7 +88,7 @@ class Emitter:
     def __init__(self, producer: Producer, topic_name: Callable[[str], str],
                  audit_tail: AuditTail | None = None, records: Producer | None = None,
                  writer: str | None = None) -> None:
-        # `records`: the producer for RECORD_TOPICS (default: `producer`).
+        # `records`: the producer for RECORD_TOPICS and table changelogs (default: `producer`).
         # `writer`: this process's id, sent with every fact (WRITER_HEADER).
         self._writer = writer.encode() if writer else None
         self._fact_headers: list[tuple[str, str | bytes | None]] | None = \
@@ -219,9 +215,8 @@ class Emitter:
                    for name, value in items)
 
     def changelog(self, topic_full_name: str, partition: int, key: bytes, value: bytes | None) -> None:
-        """A table's changelog record (the topic named in full: Faust names it), on the
-        producer of the decisions it stands behind."""
-        self._produce(self._producer, topic_full_name, key, value, partition)
+        """A table's changelog record (the topic named in full: Faust names it)."""
+        self._produce(self._records, topic_full_name, key, value, partition)
 
     def forward(self, topic: str, partition: int, key: bytes | None, value: bytes,
                 headers: list[tuple[str, str | bytes | None]] | None = None) -> None:

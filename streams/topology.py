@@ -72,7 +72,7 @@ def policy_from(settings: Settings) -> ScreeningPolicy:
 # Outputs: one request in flight per connection so a retry cannot reorder a subject's
 # decisions (the embedded broker has no idempotent producer); batches as long as
 # TRADESCREEN_OUTPUT_LINGER_MS says, and TRADESCREEN_RECORD_LINGER_MS for the records only
-# the service reads back (audit, facts; streams/emitter.py).
+# the service reads back (audit, facts, table changelogs; streams/emitter.py).
 OUTPUT_PRODUCER = {"max.in.flight.requests.per.connection": 1, "acks": "all"}
 
 

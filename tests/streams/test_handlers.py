@@ -46,4 +46,3 @@ def test_only_owned_subjects_older_than_the_horizon_expire() -> None:
     assert expire_subjects(worker, NOW) == 2
     assert set(book.data) == {b"young-closed-mine", b"old-not-mine"}
     assert sorted(book.changelog) == [(0, b"old-closed-mine", None), (0, b"old-mine", None)]
-
