@@ -49,8 +49,9 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from mode.services import WaitResults
 from mode.utils.queues import FlowControlEvent
 
-# Changed by tune_faust() before the app starts; read when Faust creates its consumer.
-_settings: dict[str, int] = {"fetch_max_wait_ms": 20, "fetch_min_bytes": 1}
+# Set by tune_faust(), which also installs the transport that reads them, from the
+# caller's Settings: no defaults of its own, so none can drift from those.
+_settings: dict[str, int] = {}
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -167,8 +168,9 @@ def keep_records_fetched_after_seek(app: faust.App) -> None:
     app.flow_control = _FlowControl(loop=app.loop)
 
 
-def tune_faust(fetch_max_wait_ms: int = 20, fetch_min_bytes: int = 1) -> None:
-    """Make `kafka://` apps in this process use the tuned transport."""
+def tune_faust(fetch_max_wait_ms: int, fetch_min_bytes: int) -> None:
+    """Make `kafka://` apps in this process use the tuned transport, with these consumer
+    settings (TRADESCREEN_CONSUMER_FETCH_WAIT_MS and _MIN_BYTES)."""
     _settings["fetch_max_wait_ms"] = fetch_max_wait_ms
     _settings["fetch_min_bytes"] = fetch_min_bytes
     drivers.TRANSPORTS.aliases["kafka"] = f"{__name__}:Transport"

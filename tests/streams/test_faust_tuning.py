@@ -33,7 +33,8 @@ def _handing_on(run: Callable[[Any], Awaitable[Any]]) -> Any:
         app = faust.App("tuning-test", broker="kafka://127.0.0.1:9", autodiscover=False)
         return await run(app.consumer)
 
-    tune_faust()
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    tune_faust(defaults.consumer_fetch_wait_ms, defaults.consumer_fetch_min_bytes)
     return asyncio.run(main())
 
 
